@@ -1,0 +1,101 @@
+package io.lb.balancer;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.lb.config.BackendSpec;
+
+/**
+ * One backend and its live state. The active count is the number of exchanges in flight to it; it moves only
+ * through {@link Lease}, which guarantees one increment and exactly one decrement per exchange.
+ */
+public final class Backend {
+
+    private final BackendSpec spec;
+    private final AtomicInteger active = new AtomicInteger();
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final AtomicReference<BackendState> state = new AtomicReference<>(BackendState.UP);
+    private volatile int weight;
+    private volatile boolean draining;
+
+    public Backend(BackendSpec spec) {
+        this.spec = spec;
+        this.weight = spec.weight();
+    }
+
+    /** Stable identity, also used as the {@code backend} metric tag: the URL. */
+    public String id() {
+        return spec.url();
+    }
+
+    public BackendSpec spec() {
+        return spec;
+    }
+
+    public int activeConnections() {
+        return active.get();
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    public void weight(int newWeight) {
+        if (newWeight < 1) {
+            throw new IllegalArgumentException("weight must be a positive integer, was " + newWeight);
+        }
+        this.weight = newWeight;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public void draining(boolean draining) {
+        this.draining = draining;
+    }
+
+    /** May new exchanges be sent here? */
+    public boolean acceptsTraffic() {
+        return state.get() == BackendState.UP && !draining;
+    }
+
+    public BackendState state() {
+        return state.get();
+    }
+
+    /** Moves to {@code next}; true only for the caller that made the change, so it is reported once. */
+    public boolean transitionTo(BackendState next) {
+        return state.getAndSet(next) != next;
+    }
+
+    public long requestCount() {
+        return requests.sum();
+    }
+
+    public long failureCount() {
+        return failures.sum();
+    }
+
+    /** Starts an exchange with this backend. The caller must end it through the returned lease. */
+    public Lease lease() {
+        active.incrementAndGet();
+        requests.increment();
+        return new Lease(this);
+    }
+
+    void release() {
+        active.decrementAndGet();
+    }
+
+    void recordFailure() {
+        failures.increment();
+    }
+
+    @Override
+    public String toString() {
+        return id();
+    }
+}

@@ -1,0 +1,60 @@
+package io.lb.proxy;
+
+import java.io.IOException;
+import java.util.Locale;
+
+/** Why one try at one backend produced no response, in the terms the retry policy and health care about. */
+final class AttemptFailure extends Exception {
+
+    enum Kind {
+        /** No connection could be made (refused, unreachable, connect timeout): the request never left. */
+        CONNECT,
+        /**
+         * The backend reset the connection before any response byte. A reset, unlike an orderly close, means
+         * the backend's socket still held bytes it had not read, so it never took the whole request in: the
+         * classic case is a pooled keep-alive connection the backend had already closed.
+         */
+        RESET_UNREAD,
+        /** The connection closed before the response headers: the backend may have acted on the request. */
+        CLOSED,
+        /** No response headers within the per-try timeout. */
+        TIMEOUT
+    }
+
+    private final Kind kind;
+
+    AttemptFailure(Kind kind, Throwable cause) {
+        super(kind + ": " + (cause == null ? "" : cause.getMessage()), cause, false, false);
+        this.kind = kind;
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    /** The backend cannot be reached or drops connections: passive health takes it out at once. */
+    boolean backendUnreachable() {
+        return kind == Kind.CONNECT || kind == Kind.RESET_UNREAD;
+    }
+
+    static AttemptFailure afterSend(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof AttemptFailure failure) {
+                return failure;
+            }
+        }
+        return new AttemptFailure(isReset(cause) ? Kind.RESET_UNREAD : Kind.CLOSED, cause);
+    }
+
+    private static boolean isReset(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof IOException && t.getMessage() != null) {
+                String message = t.getMessage().toLowerCase(Locale.ROOT);
+                if (message.contains("connection reset") || message.contains("broken pipe")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

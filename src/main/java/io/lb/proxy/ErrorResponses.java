@@ -1,0 +1,43 @@
+package io.lb.proxy;
+
+import io.vertx.core.http.HttpServerResponse;
+
+/** The balancer's own answers when no backend answers: short, plain text, and saying which failure it was. */
+final class ErrorResponses {
+
+    static final String BAD_GATEWAY = "502 Bad Gateway: the backend failed to answer (%s)\n";
+    static final String NO_BACKEND = "503 Service Unavailable: no backend is available\n";
+    static final String GATEWAY_TIMEOUT = "504 Gateway Timeout: the backend did not answer in time\n";
+
+    private ErrorResponses() {
+    }
+
+    static void send(HttpServerResponse response, int status, String body) {
+        if (response.headWritten() || response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(status)
+                .putHeader("Content-Type", "text/plain; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .end(body);
+    }
+
+    static void sendFor(HttpServerResponse response, AttemptFailure failure) {
+        if (failure == null) {
+            send(response, 503, NO_BACKEND);
+        } else if (failure.kind() == AttemptFailure.Kind.TIMEOUT) {
+            send(response, 504, GATEWAY_TIMEOUT);
+        } else {
+            send(response, 502, BAD_GATEWAY.formatted(describe(failure.kind())));
+        }
+    }
+
+    private static String describe(AttemptFailure.Kind kind) {
+        return switch (kind) {
+            case CONNECT -> "connection failed";
+            case RESET_UNREAD -> "connection reset";
+            case CLOSED -> "connection closed before the response";
+            case TIMEOUT -> "timeout";
+        };
+    }
+}

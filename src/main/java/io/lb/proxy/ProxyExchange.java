@@ -1,0 +1,186 @@
+package io.lb.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.lb.balancer.Backend;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * One client request on its way through the balancer. It reads top-down:
+ * pick the least-connected backend, try it, and on failure either try another one or answer with an error;
+ * once a backend's response head arrives, relay it and never retry again.
+ * Everything here runs on the client connection's event loop.
+ */
+final class ProxyExchange {
+
+    private final Proxy proxy;
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final HttpMethod method;
+    private final MultiMap outgoingHeaders;
+    private final RequestBody body;
+    private final long deadline;
+    private final List<Backend> tried = new ArrayList<>(2);
+    private Attempt current;
+    private AttemptFailure lastFailure;
+    private boolean holdsRetryToken;
+    private boolean over;
+
+    ProxyExchange(Proxy proxy, HttpServerRequest request) {
+        this.proxy = proxy;
+        this.request = request;
+        this.response = request.response();
+        this.method = request.method();
+        this.outgoingHeaders = proxy.outgoingHeaders(request);
+        this.body = new RequestBody(request, proxy.bodyBufferBytes());
+        this.deadline = System.nanoTime() + proxy.overallTimeoutNanos();
+    }
+
+    void start() {
+        proxy.budget().requestStarted();
+        response.closeHandler(ignored -> clientGone());
+        body.onClientFailure(ignored -> clientGone());
+        if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+            response.writeContinue();
+        }
+        tryNextBackend();
+    }
+
+    private void tryNextBackend() {
+        Backend backend = proxy.balancer().choose(tried::contains);
+        if (backend == null) {
+            ErrorResponses.sendFor(response, lastFailure);
+            end();
+            return;
+        }
+        tried.add(backend);
+        Attempt attempt = new Attempt(backend.lease(), proxy.vertx());
+        current = attempt;
+        attempt.send(proxy.client(), requestOptions(backend), request.authority(), body, responseTimeoutMillis())
+                .onComplete(head -> onResponseHead(attempt, head));
+    }
+
+    private void onResponseHead(Attempt attempt, AsyncResult<HttpClientResponse> head) {
+        if (over) {
+            attempt.abort();
+            return;
+        }
+        if (head.failed()) {
+            onAttemptFailed(attempt, (AttemptFailure) head.cause());
+            return;
+        }
+        HttpClientResponse backendResponse = head.result();
+        proxy.health().responded(attempt.backend(), backendResponse.statusCode());
+        if (proxy.policy().allowsRetryOn(backendResponse.statusCode(), method) && mayTryAgain()) {
+            attempt.abort();
+            body.detach();
+            retry();
+            return;
+        }
+        relay(attempt, backendResponse);
+    }
+
+    private void onAttemptFailed(Attempt attempt, AttemptFailure failure) {
+        attempt.fail();
+        body.detach();
+        if (failure.backendUnreachable()) {
+            proxy.health().connectionFailed(attempt.backend(), failure.getMessage());
+        } else {
+            proxy.health().gatewayError(attempt.backend(), failure.getMessage());
+        }
+        lastFailure = failure;
+        if (proxy.policy().allowsRetryAfter(failure, method) && mayTryAgain()) {
+            retry();
+        } else {
+            ErrorResponses.sendFor(response, failure);
+            end();
+        }
+    }
+
+    private boolean mayTryAgain() {
+        if (tried.size() >= proxy.policy().maxAttempts() || System.nanoTime() >= deadline) {
+            return false;
+        }
+        if (body.hasBytes() && !body.replayable()) {
+            proxy.metrics().retryAbandonedBodyTooLarge();
+            return false;
+        }
+        if (!holdsRetryToken) {
+            holdsRetryToken = proxy.budget().tryStartRetry();
+            if (!holdsRetryToken) {
+                proxy.metrics().retryRefusedByBudget();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void retry() {
+        proxy.metrics().retry(lastFailure == null ? "status" : lastFailure.kind().name().toLowerCase());
+        tryNextBackend();
+    }
+
+    private void relay(Attempt attempt, HttpClientResponse backendResponse) {
+        attempt.idleTimeout(proxy.idleTimeoutMillis());
+        ResponseRelay.relay(backendResponse, response, method).onComplete(relayed -> {
+            body.forgetReplay();
+            if (relayed.succeeded()) {
+                attempt.finish();
+            } else if (response.closed()) {
+                attempt.abort();
+            } else {
+                // The backend broke mid-body. A cut body must not look complete: reset the client's stream
+                // (on HTTP/1.1, its connection) instead of ending the response.
+                attempt.fail();
+                proxy.health().gatewayError(attempt.backend(), "response cut short");
+                attempt.abort();
+                response.reset();
+            }
+            end();
+        });
+    }
+
+    private void clientGone() {
+        if (over) {
+            return;
+        }
+        if (current != null) {
+            current.abort();
+        }
+        end();
+    }
+
+    private void end() {
+        if (over) {
+            return;
+        }
+        over = true;
+        if (holdsRetryToken) {
+            proxy.budget().retryEnded();
+        }
+        proxy.budget().requestEnded();
+    }
+
+    private RequestOptions requestOptions(Backend backend) {
+        return new RequestOptions()
+                .setMethod(method)
+                .setHost(backend.spec().host())
+                .setPort(backend.spec().port())
+                .setSsl(backend.spec().tls())
+                .setURI(proxy.forwardedUri(request))
+                .setHeaders(outgoingHeaders);
+    }
+
+    private long responseTimeoutMillis() {
+        long remaining = (deadline - System.nanoTime()) / 1_000_000;
+        return Math.max(1, Math.min(proxy.responseTimeoutMillis(), remaining));
+    }
+}

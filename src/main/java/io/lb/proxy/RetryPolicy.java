@@ -1,0 +1,53 @@
+package io.lb.proxy;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.lb.config.LbConfig;
+import io.vertx.core.http.HttpMethod;
+
+/**
+ * Decides whether a failed try may be sent again, to another backend. The rule that matters: a request the
+ * backend may already have acted on is only repeated when repeating it is harmless (an idempotent method).
+ */
+@ApplicationScoped
+public class RetryPolicy {
+
+    private final int maxAttempts;
+    private final Set<String> idempotentMethods;
+    private final Set<Integer> retryStatuses;
+
+    @Inject
+    public RetryPolicy(LbConfig config) {
+        this.maxAttempts = config.retry().maxAttempts();
+        this.idempotentMethods = config.retry().idempotentMethods().stream()
+                .map(method -> method.trim().toUpperCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
+        this.retryStatuses = config.retry().onStatuses().orElse(Set.of());
+    }
+
+    int maxAttempts() {
+        return maxAttempts;
+    }
+
+    boolean idempotent(HttpMethod method) {
+        return idempotentMethods.contains(method.name());
+    }
+
+    /** May a try that failed this way be sent again? Attempts, budget and deadline are checked elsewhere. */
+    boolean allowsRetryAfter(AttemptFailure failure, HttpMethod method) {
+        return switch (failure.kind()) {
+            case CONNECT, RESET_UNREAD -> true;
+            case CLOSED, TIMEOUT -> idempotent(method);
+        };
+    }
+
+    /** May a response with this status be replaced by a try at another backend? */
+    boolean allowsRetryOn(int status, HttpMethod method) {
+        return retryStatuses.contains(status) && idempotent(method);
+    }
+}
