@@ -19,6 +19,8 @@ public final class Backend {
     private final AtomicReference<BackendState> state = new AtomicReference<>(BackendState.UP);
     private volatile int weight;
     private volatile boolean draining;
+    private volatile long upSinceNanos = System.nanoTime();
+    private volatile CheckResult lastCheck;
 
     public Backend(BackendSpec spec) {
         this.spec = spec;
@@ -68,7 +70,27 @@ public final class Backend {
 
     /** Moves to {@code next}; true only for the caller that made the change, so it is reported once. */
     public boolean transitionTo(BackendState next) {
-        return state.getAndSet(next) != next;
+        if (state.getAndSet(next) == next) {
+            return false;
+        }
+        if (next == BackendState.UP) {
+            upSinceNanos = System.nanoTime();
+        }
+        return true;
+    }
+
+    /** {@link System#nanoTime()} when the backend was added or last came UP (for slow start). */
+    public long upSinceNanos() {
+        return upSinceNanos;
+    }
+
+    /** The latest active health check, or null before the first one. */
+    public CheckResult lastCheck() {
+        return lastCheck;
+    }
+
+    public void lastCheck(CheckResult result) {
+        this.lastCheck = result;
     }
 
     public long requestCount() {

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
 
 import io.lb.config.BackendSpec;
 
@@ -16,6 +18,9 @@ import io.lb.config.BackendSpec;
 public class BackendPool {
 
     private volatile Backend[] backends = new Backend[0];
+
+    @Inject
+    Event<BackendEvent> events;
 
     /** A snapshot of the current backends, in configuration order. Never modify it. */
     public Backend[] snapshot() {
@@ -45,6 +50,7 @@ public class BackendPool {
         List<Backend> next = new ArrayList<>(List.of(backends));
         next.add(backend);
         backends = next.toArray(Backend[]::new);
+        events.fire(new BackendEvent(BackendEvent.Kind.ADDED, backend));
         return backend;
     }
 
@@ -55,6 +61,7 @@ public class BackendPool {
             List<Backend> next = new ArrayList<>(List.of(backends));
             next.remove(backend);
             backends = next.toArray(Backend[]::new);
+            events.fire(new BackendEvent(BackendEvent.Kind.REMOVED, backend));
         });
         return found;
     }

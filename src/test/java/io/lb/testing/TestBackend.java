@@ -1,0 +1,138 @@
+package io.lb.testing;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * A real HTTP backend on a random loopback port, running on its own Vert.x instance (as a separate process
+ * would). Its behaviour can be swapped while it runs; it records what it received; it can be stopped and
+ * started again on the same port.
+ */
+public final class TestBackend implements AutoCloseable {
+
+    private static final Vertx VERTX = Vertx.vertx();
+
+    private final String name;
+    private volatile Handler<HttpServerRequest> behaviour;
+    private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private HttpServer server;
+    private int port;
+
+    private TestBackend(String name) {
+        this.name = name;
+        this.behaviour = Behaviours.answerWithName(name);
+    }
+
+    /** Starts a backend answering {@code 200 <name>} to everything. */
+    public static TestBackend start(String name) {
+        TestBackend backend = new TestBackend(name);
+        backend.listen(0);
+        return backend;
+    }
+
+    public static Vertx vertx() {
+        return VERTX;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public TestBackend behave(Handler<HttpServerRequest> newBehaviour) {
+        this.behaviour = newBehaviour;
+        return this;
+    }
+
+    public List<ReceivedRequest> received() {
+        return received;
+    }
+
+    public ReceivedRequest lastRequest() {
+        return received.isEmpty() ? null : received.get(received.size() - 1);
+    }
+
+    public int requestCount() {
+        return received.size();
+    }
+
+    /** Requests whose response has not ended yet, as this backend sees them. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public void reset() {
+        received.clear();
+        behaviour = Behaviours.answerWithName(name);
+    }
+
+    /** Stops listening and closes every open connection, as a crashed process would. */
+    public void stop() {
+        if (server != null) {
+            await(server.close());
+            server = null;
+        }
+    }
+
+    /** Starts again on the same port. */
+    public void restart() {
+        if (server == null) {
+            listen(port);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void listen(int requestedPort) {
+        HttpServer created = VERTX.createHttpServer(new HttpServerOptions()
+                .setHost("127.0.0.1")
+                .setPort(requestedPort)
+                .setReuseAddress(true));
+        created.requestHandler(request -> {
+            received.add(new ReceivedRequest(request.method().name(), request.uri(),
+                    MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), request.version().name()));
+            inFlight.incrementAndGet();
+            request.response().endHandler(ignored -> inFlight.decrementAndGet());
+            request.response().closeHandler(ignored -> {
+                if (!request.response().ended()) {
+                    inFlight.decrementAndGet();
+                }
+            });
+            behaviour.handle(request);
+        });
+        server = await(created.listen());
+        port = server.actualPort();
+    }
+
+    static <T> T await(io.vertx.core.Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What a backend saw of one request (the body is read by behaviours that need it). */
+    public record ReceivedRequest(String method, String uri, MultiMap headers, String version) {
+    }
+}
