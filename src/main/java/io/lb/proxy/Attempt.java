@@ -33,7 +33,7 @@ final class Attempt {
     }
 
     Future<HttpClientResponse> send(HttpClient client, RequestOptions options, HostAndPort authority,
-            RequestBody body, long responseTimeoutMillis) {
+            boolean chunked, RequestBody body, long responseTimeoutMillis) {
         Promise<HttpClientResponse> head = Promise.promise();
         client.request(options).onComplete(connected -> {
             if (connected.failed()) {
@@ -49,6 +49,7 @@ final class Attempt {
             if (authority != null) {
                 request.authority(authority);
             }
+            request.setChunked(chunked);
             request.exceptionHandler(ignored -> {
                 // surfaces through response() as well; handled there
             });

@@ -27,6 +27,7 @@ final class ProxyExchange {
     private final HttpMethod method;
     private final MultiMap outgoingHeaders;
     private final RequestBody body;
+    private final boolean chunkedUpload;
     private final long deadline;
     private final List<Backend> tried = new ArrayList<>(2);
     private Attempt current;
@@ -41,6 +42,7 @@ final class ProxyExchange {
         this.method = request.method();
         this.outgoingHeaders = proxy.outgoingHeaders(request);
         this.body = new RequestBody(request, proxy.bodyBufferBytes());
+        this.chunkedUpload = hasBodyOfUnknownLength(request);
         this.deadline = System.nanoTime() + proxy.overallTimeoutNanos();
     }
 
@@ -64,7 +66,8 @@ final class ProxyExchange {
         tried.add(backend);
         Attempt attempt = new Attempt(backend.lease(), proxy.vertx());
         current = attempt;
-        attempt.send(proxy.client(), requestOptions(backend), request.authority(), body, responseTimeoutMillis())
+        attempt.send(proxy.client(), requestOptions(backend), request.authority(), chunkedUpload, body,
+                        responseTimeoutMillis())
                 .onComplete(head -> onResponseHead(attempt, head));
     }
 
@@ -177,6 +180,15 @@ final class ProxyExchange {
                 .setSsl(backend.spec().tls())
                 .setURI(proxy.forwardedUri(request))
                 .setHeaders(outgoingHeaders);
+    }
+
+    /** A body without Content-Length: chunked on HTTP/1.1, or an HTTP/2 stream that is still open. */
+    private static boolean hasBodyOfUnknownLength(HttpServerRequest request) {
+        if (request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            return false;
+        }
+        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                || (request.version() == io.vertx.core.http.HttpVersion.HTTP_2 && !request.isEnded());
     }
 
     private long responseTimeoutMillis() {

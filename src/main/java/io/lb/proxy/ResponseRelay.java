@@ -1,6 +1,7 @@
 package io.lb.proxy;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -26,7 +27,21 @@ final class ResponseRelay {
         if (!to.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(from.statusCode(), method)) {
             to.setChunked(true);
         }
+        flushHeadUnlessBodyFollows(to);
         return from.pipe().endOnFailure(false).to(to);
+    }
+
+    /**
+     * A streaming response (server-sent events, long polling) must show its head at once. Most bodies arrive
+     * in the same read as the head, though, and then head and body should leave in one write: so the head is
+     * flushed on its own only if nothing was written by the end of this event-loop turn.
+     */
+    private static void flushHeadUnlessBodyFollows(HttpServerResponse to) {
+        Vertx.currentContext().runOnContext(ignored -> {
+            if (!to.headWritten() && !to.ended() && !to.closed()) {
+                to.writeHead();
+            }
+        });
     }
 
     private static boolean mayHaveBody(int status, HttpMethod method) {
