@@ -112,12 +112,15 @@ public final class TestBackend implements AutoCloseable {
             received.add(new ReceivedRequest(request.method().name(), request.uri(),
                     MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), request.version().name()));
             inFlight.incrementAndGet();
-            request.response().endHandler(ignored -> inFlight.decrementAndGet());
-            request.response().closeHandler(ignored -> {
-                if (!request.response().ended()) {
+            var over = new java.util.concurrent.atomic.AtomicBoolean();
+            Handler<Void> ended = ignored -> {
+                if (over.compareAndSet(false, true)) {
                     inFlight.decrementAndGet();
                 }
-            });
+            };
+            request.response().endHandler(ended);
+            // one request at a time per HTTP/1.1 connection, so the connection's close is this request's
+            request.connection().closeHandler(ended);
             behaviour.handle(request);
         });
         server = await(created.listen());
