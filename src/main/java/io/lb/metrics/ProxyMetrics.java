@@ -1,24 +1,42 @@
 package io.lb.metrics;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import io.lb.balancer.Backend;
+import io.lb.balancer.BackendEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** Counters the proxy's hot path increments. Meters are created once; the hot path only increments. */
+/** What the proxy's hot path records. Meters are created once; recording only increments. */
 @ApplicationScoped
 public class ProxyMetrics {
 
+    static final String NO_BACKEND = "none";
+
     private final MeterRegistry registry;
+    private final Map<Backend, RequestMeters> perBackend = new ConcurrentHashMap<>();
+    private final RequestMeters withoutBackend;
     private final Counter abandonedBodyTooLarge;
     private final Counter abandonedBudget;
 
     @Inject
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.withoutBackend = new RequestMeters(registry, NO_BACKEND);
         this.abandonedBodyTooLarge = abandoned(registry, "body_too_large");
         this.abandonedBudget = abandoned(registry, "budget_exhausted");
+    }
+
+    /** A client request ended; {@code backend} is the one that served it last, null if none did. */
+    public void requestEnded(Backend backend, int status, Outcome outcome, long nanos) {
+        RequestMeters meters = backend == null ? withoutBackend
+                : perBackend.computeIfAbsent(backend, b -> new RequestMeters(registry, b.id()));
+        meters.record(status, outcome, nanos);
     }
 
     /** A retry is being made because the previous try failed for {@code reason}. */
@@ -34,6 +52,12 @@ public class ProxyMetrics {
     /** A retry was wanted but the retry budget was spent. */
     public void retryRefusedByBudget() {
         abandonedBudget.increment();
+    }
+
+    void onPoolChange(@Observes BackendEvent event) {
+        if (event.kind() == BackendEvent.Kind.REMOVED) {
+            perBackend.remove(event.backend());
+        }
     }
 
     private static Counter abandoned(MeterRegistry registry, String reason) {

@@ -22,14 +22,8 @@ final class ErrorResponses {
                 .end(body);
     }
 
-    static void sendFor(HttpServerResponse response, AttemptFailure failure) {
-        if (failure == null) {
-            send(response, 503, NO_BACKEND);
-        } else if (failure.kind() == AttemptFailure.Kind.TIMEOUT) {
-            send(response, 504, GATEWAY_TIMEOUT);
-        } else {
-            send(response, 502, BAD_GATEWAY.formatted(describe(failure.kind())));
-        }
+    static String badGateway(AttemptFailure.Kind kind) {
+        return BAD_GATEWAY.formatted(describe(kind));
     }
 
     private static String describe(AttemptFailure.Kind kind) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.lb.balancer.Backend;
+import io.lb.metrics.Outcome;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientResponse;
@@ -11,6 +12,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 
 /**
@@ -28,6 +30,7 @@ final class ProxyExchange {
     private final MultiMap outgoingHeaders;
     private final RequestBody body;
     private final boolean chunkedUpload;
+    private final long startNanos = System.nanoTime();
     private final long deadline;
     private final List<Backend> tried = new ArrayList<>(2);
     private Attempt current;
@@ -43,7 +46,7 @@ final class ProxyExchange {
         this.outgoingHeaders = proxy.outgoingHeaders(request);
         this.body = new RequestBody(request, proxy.bodyBufferBytes());
         this.chunkedUpload = hasBodyOfUnknownLength(request);
-        this.deadline = System.nanoTime() + proxy.overallTimeoutNanos();
+        this.deadline = startNanos + proxy.overallTimeoutNanos();
     }
 
     void start() {
@@ -59,16 +62,14 @@ final class ProxyExchange {
     private void tryNextBackend() {
         Backend backend = proxy.balancer().choose(tried::contains);
         if (backend == null) {
-            ErrorResponses.sendFor(response, lastFailure);
-            end();
+            answerWithError();
             return;
         }
         tried.add(backend);
         Attempt attempt = new Attempt(backend.lease(), proxy.vertx());
         current = attempt;
         attempt.send(proxy.client(), requestOptions(backend), request.authority(), chunkedUpload, body,
-                        responseTimeoutMillis())
-                .onComplete(head -> onResponseHead(attempt, head));
+                responseTimeoutMillis()).onComplete(head -> onResponseHead(attempt, head));
     }
 
     private void onResponseHead(Attempt attempt, AsyncResult<HttpClientResponse> head) {
@@ -85,7 +86,7 @@ final class ProxyExchange {
         if (proxy.policy().allowsRetryOn(backendResponse.statusCode(), method) && mayTryAgain()) {
             attempt.abort();
             body.detach();
-            retry();
+            retry("status_" + backendResponse.statusCode());
             return;
         }
         relay(attempt, backendResponse);
@@ -101,10 +102,9 @@ final class ProxyExchange {
         }
         lastFailure = failure;
         if (proxy.policy().allowsRetryAfter(failure, method) && mayTryAgain()) {
-            retry();
+            retry(failure.kind().name().toLowerCase());
         } else {
-            ErrorResponses.sendFor(response, failure);
-            end();
+            answerWithError();
         }
     }
 
@@ -126,19 +126,22 @@ final class ProxyExchange {
         return true;
     }
 
-    private void retry() {
-        proxy.metrics().retry(lastFailure == null ? "status" : lastFailure.kind().name().toLowerCase());
+    private void retry(String reason) {
+        proxy.metrics().retry(reason);
         tryNextBackend();
     }
 
     private void relay(Attempt attempt, HttpClientResponse backendResponse) {
+        int status = backendResponse.statusCode();
         attempt.idleTimeout(proxy.idleTimeoutMillis());
         ResponseRelay.relay(backendResponse, response, method).onComplete(relayed -> {
             body.forgetReplay();
             if (relayed.succeeded()) {
                 attempt.finish();
+                end(attempt.backend(), status, Outcome.SUCCESS);
             } else if (response.closed()) {
                 attempt.abort();
+                end(attempt.backend(), status, Outcome.CLIENT_ABORT);
             } else {
                 // The backend broke mid-body. A cut body must not look complete: reset the client's stream
                 // (on HTTP/1.1, its connection) instead of ending the response.
@@ -146,22 +149,39 @@ final class ProxyExchange {
                 proxy.health().gatewayError(attempt.backend(), "response cut short");
                 attempt.abort();
                 response.reset();
+                end(attempt.backend(), status, Outcome.BACKEND_ERROR);
             }
-            end();
         });
+    }
+
+    private void answerWithError() {
+        Backend last = tried.isEmpty() ? null : tried.get(tried.size() - 1);
+        if (lastFailure == null) {
+            ErrorResponses.send(response, 503, ErrorResponses.NO_BACKEND);
+            end(null, 503, Outcome.NO_BACKEND);
+        } else if (lastFailure.kind() == AttemptFailure.Kind.TIMEOUT) {
+            ErrorResponses.send(response, 504, ErrorResponses.GATEWAY_TIMEOUT);
+            end(last, 504, Outcome.TIMEOUT);
+        } else {
+            ErrorResponses.send(response, 502, ErrorResponses.badGateway(lastFailure.kind()));
+            end(last, 502, Outcome.BACKEND_ERROR);
+        }
     }
 
     private void clientGone() {
         if (over) {
             return;
         }
+        Backend backend = null;
         if (current != null) {
             current.abort();
+            backend = current.backend();
         }
-        end();
+        end(backend, response.headWritten() ? response.getStatusCode() : 0, Outcome.CLIENT_ABORT);
     }
 
-    private void end() {
+    /** The one place an exchange ends: whatever happens, it is accounted for once. */
+    private void end(Backend servedBy, int status, Outcome outcome) {
         if (over) {
             return;
         }
@@ -170,6 +190,7 @@ final class ProxyExchange {
             proxy.budget().retryEnded();
         }
         proxy.budget().requestEnded();
+        proxy.metrics().requestEnded(servedBy, status, outcome, System.nanoTime() - startNanos);
     }
 
     private RequestOptions requestOptions(Backend backend) {
@@ -188,7 +209,7 @@ final class ProxyExchange {
             return false;
         }
         return request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-                || (request.version() == io.vertx.core.http.HttpVersion.HTTP_2 && !request.isEnded());
+                || (request.version() == HttpVersion.HTTP_2 && !request.isEnded());
     }
 
     private long responseTimeoutMillis() {

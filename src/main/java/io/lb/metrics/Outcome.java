@@ -1,0 +1,17 @@
+package io.lb.metrics;
+
+/** How a client request ended, as the {@code outcome} tag of {@code lb_requests_total}. */
+public enum Outcome {
+    /** A backend's response reached the client whole (whatever its status). */
+    SUCCESS,
+    /** Backends failed: the client got a 502, or a response cut short. */
+    BACKEND_ERROR,
+    /** Backends did not answer in time: the client got a 504. */
+    TIMEOUT,
+    /** No backend could take the request: the client got a 503. */
+    NO_BACKEND,
+    /** The client went away before the response was complete. */
+    CLIENT_ABORT;
+
+    final String tag = name().toLowerCase();
+}

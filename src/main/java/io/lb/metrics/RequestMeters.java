@@ -1,0 +1,53 @@
+package io.lb.metrics;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The request counter and latency histogram of one backend (or of "none"). Counters are looked up once per
+ * status class and outcome and then kept, so recording a request costs two array reads and two increments.
+ */
+final class RequestMeters {
+
+    private static final String[] STATUS_CLASSES = { "none", "1xx", "2xx", "3xx", "4xx", "5xx" };
+    private static final Duration[] BUCKETS = {
+            Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+            Duration.ofSeconds(30) };
+
+    private final MeterRegistry registry;
+    private final String backend;
+    private final Timer duration;
+    private final Counter[][] requests = new Counter[STATUS_CLASSES.length][Outcome.values().length];
+
+    RequestMeters(MeterRegistry registry, String backend) {
+        this.registry = registry;
+        this.backend = backend;
+        this.duration = Timer.builder("lb.request.duration")
+                .description("Time from a request's arrival to the end of its response")
+                .tag(BackendMeters.TAG, backend)
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry);
+    }
+
+    void record(int status, Outcome outcome, long nanos) {
+        int statusClass = status >= 100 && status < 600 ? status / 100 : 0;
+        Counter counter = requests[statusClass][outcome.ordinal()];
+        if (counter == null) {
+            counter = Counter.builder("lb.requests")
+                    .description("Client requests by the backend that served them, status class and outcome")
+                    .tag(BackendMeters.TAG, backend)
+                    .tag("status_class", STATUS_CLASSES[statusClass])
+                    .tag("outcome", outcome.tag)
+                    .register(registry);
+            requests[statusClass][outcome.ordinal()] = counter;
+        }
+        counter.increment();
+        duration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}
