@@ -65,9 +65,9 @@ public class AdminRoutes {
 
         router.get(BACKENDS).handler(this::list);
         router.get(BACKENDS + "/:id").handler(this::get);
-        router.post(BACKENDS).handler(auth).handler(body).handler(this::add);
+        router.post(BACKENDS).handler(body).handler(auth).handler(this::add);
         router.delete(BACKENDS + "/:id").handler(auth).handler(this::delete);
-        router.put(BACKENDS + "/:id/weight").handler(auth).handler(body).handler(this::weight);
+        router.put(BACKENDS + "/:id/weight").handler(body).handler(auth).handler(this::weight);
         router.post(BACKENDS + "/:id/drain").handler(auth).handler(ctx -> drain(ctx, true));
         router.post(BACKENDS + "/:id/undrain").handler(auth).handler(ctx -> drain(ctx, false));
     }
