@@ -11,8 +11,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.lb.config.ConfigValidator;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * Readiness turns DOWN as soon as shutdown begins. On SIGTERM Quarkus first fires
@@ -31,6 +33,10 @@ public class ShutdownReadiness implements HealthCheck {
     AdminConfig config;
 
     private volatile boolean shuttingDown;
+
+    void checkConfig(@Observes StartupEvent event) {
+        ConfigValidator.notNegative("lb.shutdown.readiness-delay", config.shutdown().readinessDelay().toMillis());
+    }
 
     void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
         shuttingDown = true;
