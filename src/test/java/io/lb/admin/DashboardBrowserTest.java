@@ -49,8 +49,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class DashboardBrowserTest {
 
-    static final String CHROMIUM = System.getProperty("lb.test.chromium", "/usr/bin/chromium");
-    static final String CHROMEDRIVER = System.getProperty("lb.test.chromedriver", "/usr/bin/chromedriver");
+    static final String CHROMIUM = System.getProperty("browser-test.chromium", "/usr/bin/chromium");
+    static final String CHROMEDRIVER = System.getProperty("browser-test.chromedriver", "/usr/bin/chromedriver");
     private static final Duration PAGE_WAIT = Duration.ofSeconds(15);
 
     @TestHTTPResource(value = "/", management = true)
@@ -73,8 +73,8 @@ class DashboardBrowserTest {
         for (String binary : List.of(CHROMIUM, CHROMEDRIVER)) {
             if (!Files.isExecutable(Path.of(binary))) {
                 fail(binary + " is missing: the dashboard browser test needs the Debian packages chromium and "
-                        + "chromium-driver (apt-get install -y chromium chromium-driver), or -Dlb.test.chromium / "
-                        + "-Dlb.test.chromedriver pointing at a Chromium and its matching chromedriver");
+                        + "chromium-driver (apt-get install -y chromium chromium-driver), or -Dbrowser-test.chromium / "
+                        + "-Dbrowser-test.chromedriver pointing at a Chromium and its matching chromedriver");
             }
         }
         // An explicit driver executable and browser binary: Selenium Manager is never consulted
