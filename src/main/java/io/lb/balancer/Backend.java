@@ -19,6 +19,8 @@ public final class Backend {
     private final AtomicReference<BackendState> state = new AtomicReference<>(BackendState.UP);
     private volatile int weight;
     private volatile boolean draining;
+    /** Run when the active count drops to zero; set only while the backend is being retired (issue 6). */
+    private volatile Runnable idleListener;
 
     public Backend(BackendSpec spec) {
         this.spec = spec;
@@ -87,7 +89,17 @@ public final class Backend {
     }
 
     void release() {
-        active.decrementAndGet();
+        if (active.decrementAndGet() == 0) {
+            Runnable listener = idleListener;
+            if (listener != null) {
+                listener.run();
+            }
+        }
+    }
+
+    /** See {@link BackendPool#retire(String)}. */
+    void idleListener(Runnable listener) {
+        this.idleListener = listener;
     }
 
     void recordFailure() {

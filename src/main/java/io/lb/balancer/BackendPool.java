@@ -3,6 +3,8 @@ package io.lb.balancer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,6 +18,8 @@ import io.lb.config.BackendSpec;
 public class BackendPool {
 
     private volatile Backend[] backends = new Backend[0];
+    /** Backends draining towards removal by {@link #retire(String)}. */
+    private final Set<Backend> retiring = ConcurrentHashMap.newKeySet();
 
     /** A snapshot of the current backends, in configuration order. Never modify it. */
     public Backend[] snapshot() {
@@ -35,11 +39,19 @@ public class BackendPool {
         return Optional.empty();
     }
 
-    /** Adds a backend, or returns the existing one with the same URL. */
+    /**
+     * Adds a backend, or returns the existing one with the same URL. Adding a backend that is being retired
+     * cancels its retirement: it stops draining and stays.
+     */
     public synchronized Backend add(BackendSpec spec) {
         Optional<Backend> existing = find(spec.url());
         if (existing.isPresent()) {
-            return existing.get();
+            Backend backend = existing.get();
+            if (retiring.remove(backend)) {
+                backend.idleListener(null);
+                backend.draining(false);
+            }
+            return backend;
         }
         Backend backend = new Backend(spec);
         List<Backend> next = new ArrayList<>(List.of(backends));
@@ -57,5 +69,47 @@ public class BackendPool {
             backends = next.toArray(Backend[]::new);
         });
         return found;
+    }
+
+    /**
+     * Takes a backend out of rotation gracefully: it is marked draining at once, so no new exchange goes there,
+     * and leaves the pool when its last exchange in flight ends (at once if it has none). Used by discovery
+     * when an endpoint disappears or turns not ready.
+     */
+    public Optional<Backend> retire(String id) {
+        Backend backend;
+        synchronized (this) {
+            Optional<Backend> found = find(id);
+            if (found.isEmpty()) {
+                return found;
+            }
+            backend = found.get();
+            retiring.add(backend);
+            backend.draining(true);
+            backend.idleListener(() -> removeIfRetired(backend));
+        }
+        // Either this check sees the last release, or that release sees the listener (both are volatile).
+        if (backend.activeConnections() == 0) {
+            removeIfRetired(backend);
+        }
+        return Optional.of(backend);
+    }
+
+    /** Is this backend draining towards removal? */
+    public boolean retiring(Backend backend) {
+        return retiring.contains(backend);
+    }
+
+    private synchronized void removeIfRetired(Backend backend) {
+        if (!retiring.contains(backend) || backend.activeConnections() != 0) {
+            return;
+        }
+        retiring.remove(backend);
+        backend.idleListener(null);
+        // by identity: a backend re-added later under the same URL is another object and stays
+        List<Backend> next = new ArrayList<>(List.of(backends));
+        if (next.remove(backend)) {
+            backends = next.toArray(Backend[]::new);
+        }
     }
 }
