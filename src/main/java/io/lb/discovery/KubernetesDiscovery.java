@@ -172,9 +172,15 @@ public class KubernetesDiscovery {
         for (String id : List.copyOf(owned)) {
             if (!desiredIds.contains(id)) {
                 owned.remove(id);
-                pool.retire(id).ifPresent(backend -> LOG.infof(
-                        "backend %s retired (endpoint gone or not ready; %d exchanges in flight finish first)",
-                        id, backend.activeConnections()));
+                pool.retire(id).ifPresent(backend -> {
+                    int inFlight = backend.activeConnections();
+                    if (inFlight == 0) {
+                        LOG.infof("backend %s removed (endpoint gone or not ready)", id);
+                    } else {
+                        LOG.infof("backend %s draining (endpoint gone or not ready): removed when its %d "
+                                + "exchanges in flight end", id, inFlight);
+                    }
+                });
             }
         }
         if (loggedFirstSync.compareAndSet(false, true)) {
