@@ -4,41 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.lb.config.InvalidConfigException;
 import io.lb.config.LbConfig;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.quarkus.runtime.configuration.MemorySize;
-import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.lb.config.LbConfigs;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** {@code lb.discovery} is a value and a prefix at once; these tests pin how it is read and checked. */
 class DiscoveryModeTest {
 
-    /** Quarkus registers these converters; a bare SmallRye config needs them spelled out. */
-    static SmallRyeConfigBuilder builder() {
-        return new SmallRyeConfigBuilder()
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
-                .withMapping(LbConfig.class);
-    }
-
     private static LbConfig properties(Map<String, String> values) {
-        SmallRyeConfig config = builder()
+        SmallRyeConfig config = LbConfigs.builder()
                 .withSources(new PropertiesConfigSource(values, "test", 100))
                 .build();
         return config.getConfigMapping(LbConfig.class);
     }
 
     private static LbConfig environment(Map<String, String> values) {
-        SmallRyeConfig config = builder()
+        SmallRyeConfig config = LbConfigs.builder()
                 .withSources(new EnvConfigSource(values, 300))
                 .build();
         return config.getConfigMapping(LbConfig.class);
