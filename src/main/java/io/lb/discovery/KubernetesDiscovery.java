@@ -36,10 +36,10 @@ import io.quarkus.runtime.StartupEvent;
  * when their exchanges in flight have ended.
  *
  * <p>
- * Why the Quarkus Kubernetes client and not SmallRye Stork's Kubernetes discovery: Stork answers "give me an
- * instance" per call, refreshing a cached list on a timer (and reading the older Endpoints API); it has no notion
- * of an endpoint going away that the balancer could turn into draining, and its own load balancers would
- * duplicate ours. The balancer owns selection and connection counts in {@link BackendPool}; it needs the
+ * Why the Quarkus Kubernetes client and not SmallRye Stork's Kubernetes discovery: Stork answers "give me the
+ * instances" on demand from a cache (refreshed on a timer, or invalidated by a watch in recent versions), reads
+ * the older core/v1 Endpoints API (and needs RBAC on endpoints and pods); it has no event for an endpoint going
+ * away that the balancer could turn into draining, and its own load balancers would duplicate ours. The balancer owns selection and connection counts in {@link BackendPool}; it needs the
  * add/remove events themselves, as soon as the API server has them, which is what an informer gives.
  *
  * <p>
@@ -64,6 +64,7 @@ public class KubernetesDiscovery {
     private volatile SharedIndexInformer<EndpointSlice> informer;
     private volatile String namespace;
     private volatile String service;
+    private volatile boolean stopping;
     private Optional<String> portName = Optional.empty();
     /** The backends this discovery put in the pool and has not retired. */
     private final Set<String> owned = new HashSet<>();
@@ -118,13 +119,14 @@ public class KubernetesDiscovery {
         });
         informer = created;
         created.start().whenComplete((ignored, error) -> {
-            if (error != null) {
+            if (error != null && !stopping) {
                 LOG.errorf(error, "EndpointSlice informer for %s/%s stopped", namespace, service);
             }
         });
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
         SharedIndexInformer<EndpointSlice> running = informer;
         if (running != null) {
             running.stop();
@@ -153,6 +155,7 @@ public class KubernetesDiscovery {
             return;
         }
         List<EndpointSlice> slices = running.getStore().list();
+        warnedAmbiguous.retainAll(slices.stream().map(slice -> slice.getMetadata().getName()).toList());
         for (EndpointSlice slice : slices) {
             String name = slice.getMetadata().getName();
             if (EndpointSliceBackends.ambiguousPort(slice, portName) && warnedAmbiguous.add(name)) {
