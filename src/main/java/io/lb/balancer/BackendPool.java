@@ -64,6 +64,9 @@ public class BackendPool {
     public synchronized Optional<Backend> remove(String id) {
         Optional<Backend> found = find(id);
         found.ifPresent(backend -> {
+            if (retiring.remove(backend)) {
+                backend.idleListener(null);
+            }
             List<Backend> next = new ArrayList<>(List.of(backends));
             next.remove(backend);
             backends = next.toArray(Backend[]::new);
