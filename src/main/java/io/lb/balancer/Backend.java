@@ -21,6 +21,8 @@ public final class Backend {
     private volatile boolean draining;
     private volatile long upSinceNanos = System.nanoTime();
     private volatile CheckResult lastCheck;
+    /** Run when the active count drops to zero; set only while the backend is being retired. */
+    private volatile Runnable idleListener;
 
     public Backend(BackendSpec spec) {
         this.spec = spec;
@@ -109,7 +111,17 @@ public final class Backend {
     }
 
     void release() {
-        active.decrementAndGet();
+        if (active.decrementAndGet() == 0) {
+            Runnable listener = idleListener;
+            if (listener != null) {
+                listener.run();
+            }
+        }
+    }
+
+    /** See {@link BackendPool#retire(String)}. */
+    void idleListener(Runnable listener) {
+        this.idleListener = listener;
     }
 
     void recordFailure() {

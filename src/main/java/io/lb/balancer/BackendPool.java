@@ -13,7 +13,6 @@ import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import io.lb.config.BackendSpec;
-import io.vertx.core.Vertx;
 
 /**
  * The registry of backends. Reads (every request) see an immutable array without locking; the rare writes
@@ -23,19 +22,11 @@ import io.vertx.core.Vertx;
 public class BackendPool {
 
     private volatile Backend[] backends = new Backend[0];
-
-    /** How often retiring backends are looked at to see whether their last exchange has ended. */
-    static final long RETIRE_CHECK_MILLIS = 100;
+    /** Backends draining towards removal, with what to complete once they are gone. */
+    private final Map<Backend, CompletableFuture<Backend>> retiring = new ConcurrentHashMap<>();
 
     @Inject
     Event<BackendEvent> events;
-
-    @Inject
-    Vertx vertx;
-
-    /** Backends being retired (draining until idle, then removed), with what to complete once they are gone. */
-    private final Map<Backend, CompletableFuture<Backend>> retiring = new ConcurrentHashMap<>();
-    private long retireTimer = -1;
 
     /** A snapshot of the current backends, in configuration order. Never modify it. */
     public Backend[] snapshot() {
@@ -55,11 +46,19 @@ public class BackendPool {
         return Optional.empty();
     }
 
-    /** Adds a backend, or returns the existing one with the same URL. */
+    /**
+     * Adds a backend, or returns the existing one with the same URL. Adding a backend that is being retired
+     * cancels its retirement: it stops draining and stays.
+     */
     public synchronized Backend add(BackendSpec spec) {
         Optional<Backend> existing = find(spec.url());
         if (existing.isPresent()) {
-            return existing.get();
+            Backend backend = existing.get();
+            if (retiring.remove(backend) != null) {
+                backend.idleListener(null);
+                backend.draining(false);
+            }
+            return backend;
         }
         Backend backend = new Backend(spec);
         List<Backend> next = new ArrayList<>(List.of(backends));
@@ -72,55 +71,63 @@ public class BackendPool {
     /** Takes a backend out of rotation at once; exchanges already in flight finish on their own. */
     public synchronized Optional<Backend> remove(String id) {
         Optional<Backend> found = find(id);
-        found.ifPresent(backend -> {
-            List<Backend> next = new ArrayList<>(List.of(backends));
-            next.remove(backend);
-            backends = next.toArray(Backend[]::new);
-            events.fire(new BackendEvent(BackendEvent.Kind.REMOVED, backend));
-        });
+        found.ifPresent(this::removeNow);
         return found;
     }
 
     /**
      * Removes a backend gracefully: it takes no new exchanges at once (draining), the exchanges in flight
-     * finish, and it leaves the pool when its active count reaches zero. The returned stage completes with the
-     * backend when it is gone; empty when there is no such backend.
+     * finish, and it leaves the pool when its active count reaches zero (at once if it has none). The returned
+     * stage completes with the backend when it is gone; empty when there is no such backend.
      */
-    public synchronized Optional<CompletionStage<Backend>> retire(String id) {
-        Optional<Backend> found = find(id);
-        if (found.isEmpty()) {
-            return Optional.empty();
+    public Optional<CompletionStage<Backend>> retire(String id) {
+        Backend backend;
+        CompletableFuture<Backend> gone;
+        synchronized (this) {
+            Optional<Backend> found = find(id);
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            backend = found.get();
+            gone = retiring.computeIfAbsent(backend, b -> new CompletableFuture<>());
+            backend.draining(true);
+            backend.idleListener(() -> removeIfRetired(backend));
         }
-        Backend backend = found.get();
-        CompletableFuture<Backend> gone = retiring.computeIfAbsent(backend, b -> new CompletableFuture<>());
-        backend.draining(true);
-        reapIdle();
-        if (!retiring.isEmpty() && retireTimer < 0) {
-            retireTimer = vertx.setPeriodic(RETIRE_CHECK_MILLIS, timer -> reapIdle());
+        // Either this check sees the last release, or that release sees the listener (both are volatile).
+        if (backend.activeConnections() == 0) {
+            removeIfRetired(backend);
         }
         return Optional.of(gone);
     }
 
-    /** Whether {@code backend} is being retired (draining until its exchanges end, then removed). */
+    /** Is this backend draining towards removal? */
     public boolean retiring(Backend backend) {
         return retiring.containsKey(backend);
     }
 
-    private synchronized void reapIdle() {
-        for (var entry : List.copyOf(retiring.entrySet())) {
-            Backend backend = entry.getKey();
-            boolean gone = find(backend.id()).filter(b -> b == backend).isEmpty();
-            if (gone || backend.activeConnections() == 0) {
-                retiring.remove(backend);
-                if (!gone) {
-                    remove(backend.id());
-                }
-                entry.getValue().complete(backend);
+    private synchronized void removeIfRetired(Backend backend) {
+        if (!retiring.containsKey(backend) || backend.activeConnections() != 0) {
+            return;
+        }
+        // by identity: a backend re-added later under the same URL is another object and stays
+        for (Backend current : backends) {
+            if (current == backend) {
+                removeNow(backend);
+                return;
             }
         }
-        if (retiring.isEmpty() && retireTimer >= 0) {
-            vertx.cancelTimer(retireTimer);
-            retireTimer = -1;
+        retiring.remove(backend).complete(backend);
+    }
+
+    private void removeNow(Backend backend) {
+        backend.idleListener(null);
+        List<Backend> next = new ArrayList<>(List.of(backends));
+        next.remove(backend);
+        backends = next.toArray(Backend[]::new);
+        events.fire(new BackendEvent(BackendEvent.Kind.REMOVED, backend));
+        CompletableFuture<Backend> gone = retiring.remove(backend);
+        if (gone != null) {
+            gone.complete(backend);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.Set;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 
 /**
  * Everything under {@code lb.*}. Values are checked by {@link ConfigValidator} at startup, which names the
@@ -24,6 +25,9 @@ public interface LbConfig {
     Timeout timeout();
 
     Retry retry();
+
+    /** Where the backends come from (issue 6). */
+    Discovery discovery();
 
     interface Client {
         /** Most pooled HTTP/1.1 connections the balancer keeps open to one backend. */
@@ -86,6 +90,34 @@ public interface LbConfig {
             /** ...but at least this many, so that a quiet balancer can still retry. */
             @WithDefault("3")
             int minConcurrent();
+        }
+    }
+
+    /**
+     * {@code lb.discovery} is both a value (the mode) and the prefix of the Kubernetes keys: the mode is mapped
+     * with {@link WithParentName}, so it is read from {@code lb.discovery} itself (env {@code LB_DISCOVERY}).
+     */
+    interface Discovery {
+        /**
+         * {@code static}: the backends are {@code lb.backends}. {@code kubernetes}: the ready endpoints of
+         * the Service {@code lb.discovery.kubernetes.service}, followed live through its EndpointSlices.
+         * Checked at startup by {@code io.lb.discovery.DiscoveryMode}.
+         */
+        @WithParentName
+        @WithDefault("static")
+        String mode();
+
+        Kubernetes kubernetes();
+
+        interface Kubernetes {
+            /** Name of the Service whose endpoints are the backends. Required with lb.discovery=kubernetes. */
+            Optional<String> service();
+
+            /** Namespace of that Service. Default: the balancer pod's own namespace. */
+            Optional<String> namespace();
+
+            /** The Service port to send traffic to, by name. Default: the only (or first) port. */
+            Optional<String> portName();
         }
     }
 }

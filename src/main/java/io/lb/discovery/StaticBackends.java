@@ -17,7 +17,8 @@ import io.lb.config.LbConfig;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * At startup: checks the configuration and fills the pool from {@code lb.backends}. A bad value stops the
+ * At startup: checks the configuration and, with {@code lb.discovery=static} (the default), fills the pool from
+ * {@code lb.backends}. A bad value stops the
  * application here, with the key and the value in the message.
  */
 @ApplicationScoped
@@ -33,6 +34,12 @@ public class StaticBackends {
 
     void onStart(@Observes @Priority(1) StartupEvent event) {
         ConfigValidator.validate(config);
+        // issue 6: lb.backends is the source of backends only in static mode; KubernetesDiscovery does the rest
+        if (DiscoveryMode.of(config.discovery()) != DiscoveryMode.STATIC) {
+            config.backends().filter(list -> !list.isEmpty()).ifPresent(ignored -> LOG.warnf(
+                    "lb.backends is ignored: lb.discovery=%s", config.discovery().mode().trim()));
+            return;
+        }
         for (BackendSpec spec : BackendSpecParser.parseAll(config.backends().orElse(List.of()))) {
             pool.add(spec);
             LOG.infof("backend %s added (weight %d)", spec.url(), spec.weight());
