@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -25,8 +26,17 @@ public class BackendPool {
     /** Backends draining towards removal, with what to complete once they are gone. */
     private final Map<Backend, CompletableFuture<Backend>> retiring = new ConcurrentHashMap<>();
 
+    private final Consumer<BackendEvent> events;
+
     @Inject
-    Event<BackendEvent> events;
+    public BackendPool(Event<BackendEvent> events) {
+        this(events::fire);
+    }
+
+    /** For tests and tools that run without CDI: {@code events} hears of every backend added or removed. */
+    public BackendPool(Consumer<BackendEvent> events) {
+        this.events = events;
+    }
 
     /** A snapshot of the current backends, in configuration order. Never modify it. */
     public Backend[] snapshot() {
@@ -64,7 +74,7 @@ public class BackendPool {
         List<Backend> next = new ArrayList<>(List.of(backends));
         next.add(backend);
         backends = next.toArray(Backend[]::new);
-        events.fire(new BackendEvent(BackendEvent.Kind.ADDED, backend));
+        events.accept(new BackendEvent(BackendEvent.Kind.ADDED, backend));
         return backend;
     }
 
@@ -124,7 +134,7 @@ public class BackendPool {
         List<Backend> next = new ArrayList<>(List.of(backends));
         next.remove(backend);
         backends = next.toArray(Backend[]::new);
-        events.fire(new BackendEvent(BackendEvent.Kind.REMOVED, backend));
+        events.accept(new BackendEvent(BackendEvent.Kind.REMOVED, backend));
         CompletableFuture<Backend> gone = retiring.remove(backend);
         if (gone != null) {
             gone.complete(backend);

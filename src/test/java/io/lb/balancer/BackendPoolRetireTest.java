@@ -23,7 +23,8 @@ class BackendPoolRetireTest {
 
     @Test
     void idleBackendLeavesAtOnce() {
-        BackendPool pool = new BackendPool();
+        BackendPool pool = new BackendPool(event -> {
+        });
         pool.add(A);
         pool.add(B);
         pool.retire(A.url());
@@ -32,7 +33,8 @@ class BackendPoolRetireTest {
 
     @Test
     void busyBackendDrainsThenLeavesWhenItsLastExchangeEnds() {
-        BackendPool pool = new BackendPool();
+        BackendPool pool = new BackendPool(event -> {
+        });
         Backend a = pool.add(A);
         pool.add(B);
         Lease first = a.lease();
@@ -55,7 +57,8 @@ class BackendPoolRetireTest {
 
     @Test
     void addingAgainCancelsTheRetirement() {
-        BackendPool pool = new BackendPool();
+        BackendPool pool = new BackendPool(event -> {
+        });
         Backend a = pool.add(A);
         Lease lease = a.lease();
         pool.retire(A.url());
@@ -67,7 +70,8 @@ class BackendPoolRetireTest {
 
     @Test
     void lateReleaseOfAnOldBackendDoesNotRemoveItsSuccessor() {
-        BackendPool pool = new BackendPool();
+        BackendPool pool = new BackendPool(event -> {
+        });
         Backend old = pool.add(A);
         pool.retire(A.url());
         Backend successor = pool.add(A);
@@ -79,14 +83,16 @@ class BackendPoolRetireTest {
 
     @Test
     void retiringAnUnknownBackendIsANoOp() {
-        BackendPool pool = new BackendPool();
+        BackendPool pool = new BackendPool(event -> {
+        });
         assertTrue(pool.retire("http://nowhere:1").isEmpty());
     }
 
     @Test
     void concurrentReleasesRemoveExactlyWhenIdle() throws Exception {
         for (int round = 0; round < 50; round++) {
-            BackendPool pool = new BackendPool();
+            BackendPool pool = new BackendPool(event -> {
+        });
             Backend a = pool.add(A);
             List<Lease> leases = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
