@@ -41,11 +41,15 @@ public class LeastConnections {
 
     /** The best backend that accepts traffic and is not excluded, or null when there is none. */
     public Backend choose(Predicate<Backend> excluded) {
+        return choose(excluded, slowStartNanos > 0 ? System.nanoTime() : 0);
+    }
+
+    /** {@link #choose(Predicate)} as of {@code nowNanos} (for slow start), so that tests need not wait. */
+    Backend choose(Predicate<Backend> excluded, long now) {
         Backend best = null;
         long bestLoad = 0;
         long bestWeight = 1;
         long tiedWeight = 0;
-        long now = slowStartNanos > 0 ? System.nanoTime() : 0;
         for (Backend candidate : pool.snapshot()) {
             if (!candidate.acceptsTraffic() || excluded.test(candidate)) {
                 continue;

@@ -194,6 +194,8 @@ public class ActiveHealthCheck {
                 return;
             }
             HttpClientRequest request = created.result();
+            request.exceptionHandler(ignored -> {
+            });
             sent.set(request);
             if (verdict.future().isComplete()) {
                 request.reset();
@@ -204,6 +206,9 @@ public class ActiveHealthCheck {
                     verdict.tryComplete(result(false, "request failed: " + describe(head.cause())));
                     return;
                 }
+                // the body is not read: the reset below ends the exchange, quietly
+                head.result().exceptionHandler(ignored -> {
+                });
                 int status = head.result().statusCode();
                 verdict.tryComplete(result(healthyStatuses.contains(status), "status " + status));
             });

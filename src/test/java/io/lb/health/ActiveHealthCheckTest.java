@@ -1,0 +1,104 @@
+package io.lb.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+
+import io.lb.balancer.Backend;
+import io.lb.balancer.BackendState;
+import io.lb.balancer.CheckResult;
+import io.lb.testing.Behaviours;
+import io.lb.testing.TestBackend;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+@QuarkusTest
+@TestProfile(FastChecksProfile.class)
+class ActiveHealthCheckTest extends HealthTestSupport {
+
+    @Test
+    void aStoppedBackendGoesDownAndComesBackUpWhenRestarted() {
+        TestBackend a = backend("a");
+        Backend backend = lb(a);
+        eventually().until(() -> backend.lastCheck() != null && backend.lastCheck().healthy());
+
+        a.stop();
+        eventually().until(() -> backend.state() == BackendState.DOWN);
+        assertFalse(backend.lastCheck().healthy());
+        assertTrue(backend.lastCheck().detail().startsWith("connection failed"), backend.lastCheck().detail());
+
+        a.restart();
+        eventually().until(() -> backend.state() == BackendState.UP);
+        assertTrue(backend.lastCheck().healthy());
+    }
+
+    @Test
+    void aBackendThatHangsFailsItsProbesByTimeoutAndGoesDown() {
+        TestBackend a = backend("a");
+        Backend backend = lb(a);
+        a.behave(Behaviours.hang());
+        eventually().until(() -> backend.state() == BackendState.DOWN);
+        assertTrue(backend.lastCheck().detail().startsWith("no response within"), backend.lastCheck().detail());
+
+        a.behave(Behaviours.answerWithName("a"));
+        eventually().until(() -> backend.state() == BackendState.UP);
+    }
+
+    @Test
+    void aBackendAnswering500ToProbesGoesDown() {
+        TestBackend a = backend("a");
+        Backend backend = lb(a);
+        a.behave(Behaviours.status(500));
+        eventually().until(() -> backend.state() == BackendState.DOWN);
+        assertEquals("status 500", backend.lastCheck().detail());
+    }
+
+    @Test
+    void oneFailedProbeDoesNotTakeABackendDownWhenFallIsTwo() {
+        TestBackend a = backend("a");
+        Backend backend = lb(a);
+        AtomicBoolean failed = new AtomicBoolean();
+        a.behave(probesAndTraffic(request -> {
+            if (failed.compareAndSet(false, true)) {
+                Behaviours.status(503).handle(request);
+            } else {
+                Behaviours.answerWithName("a").handle(request);
+            }
+        }, Behaviours.answerWithName("a")));
+
+        eventually().until(() -> failed.get() && backend.lastCheck() != null && !backend.lastCheck().healthy());
+        assertEquals(BackendState.UP, backend.state(), "one failed probe is not enough with fall=2");
+        CheckResult failedCheck = backend.lastCheck();
+        eventually().until(() -> backend.lastCheck() != failedCheck && backend.lastCheck().healthy());
+        assertEquals(BackendState.UP, backend.state());
+    }
+
+    @Test
+    void probesAreGetsOfTheConfiguredPathOnFreshConnections() {
+        TestBackend a = backend("a");
+        eventually().until(() -> a.received().stream().filter(HealthTestSupport::isProbe).count() >= 2);
+        List<TestBackend.ReceivedRequest> probes = a.received().stream().filter(HealthTestSupport::isProbe).toList();
+        for (TestBackend.ReceivedRequest probe : probes) {
+            assertEquals("GET", probe.method());
+            assertEquals("/healthz", probe.uri());
+            assertEquals("close", probe.headers().get("Connection"));
+        }
+    }
+
+    @Test
+    void probeResultsAreCountedInMetrics() {
+        TestBackend a = backend("a");
+        String tag = "backend=\"" + a.url() + "\"";
+        eventually().until(() -> metric("lb_health_checks_total", tag, "result=\"healthy\"") >= 1);
+        double healthy = metric("lb_health_checks_total", tag, "result=\"healthy\"");
+        eventually().until(() -> metric("lb_health_checks_total", tag, "result=\"healthy\"") > healthy);
+
+        a.behave(Behaviours.status(500));
+        eventually().until(() -> metric("lb_health_checks_total", tag, "result=\"unhealthy\"") >= 1);
+    }
+}
