@@ -158,7 +158,7 @@ public class ActiveHealthCheck {
         }
         Promise<Void> done = Promise.promise();
         long delay = maxDelayMillis > 0 ? ThreadLocalRandom.current().nextLong(maxDelayMillis + 1) : 0;
-        Runnable start = () -> send(backend).onComplete(outcome -> {
+        Runnable start = () -> sendSafely(backend).onComplete(outcome -> {
             try {
                 record(backend, tracker, outcome.result());
             } finally {
@@ -172,6 +172,15 @@ public class ActiveHealthCheck {
             vertx.setTimer(delay, id -> start.run());
         }
         return done.future();
+    }
+
+    /** A probe that cannot fail: the round must always complete, or SKIP would skip every later tick. */
+    private Future<CheckResult> sendSafely(Backend backend) {
+        try {
+            return send(backend);
+        } catch (RuntimeException e) {
+            return Future.succeededFuture(result(false, "probe not sent: " + describe(e)));
+        }
     }
 
     /** One probe; the returned future always succeeds, with the verdict. */

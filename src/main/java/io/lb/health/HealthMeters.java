@@ -43,12 +43,17 @@ public class HealthMeters {
     }
 
     public void check(Backend backend, boolean healthy) {
-        Meters m = meters(backend);
-        (healthy ? m.healthy : m.unhealthy).increment();
+        Meters m = meters.get(backend);
+        if (m != null) { // null: the backend left the pool while it was being probed; do not resurrect its meters
+            (healthy ? m.healthy : m.unhealthy).increment();
+        }
     }
 
     public void ejection(Backend backend) {
-        meters(backend).ejections.increment();
+        Meters m = meters.get(backend);
+        if (m != null) {
+            m.ejections.increment();
+        }
     }
 
     private Meters meters(Backend backend) {
