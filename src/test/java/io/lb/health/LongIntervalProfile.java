@@ -18,6 +18,6 @@ public class LongIntervalProfile implements QuarkusTestProfile {
                 Map.entry("lb.health.timeout", "500ms"),
                 Map.entry("lb.health.fall", "2"),
                 Map.entry("lb.health.rise", "2"),
-                Map.entry("lb.slow-start.window", "4s"));
+                Map.entry("lb.slow-start.window", "6s"));
     }
 }

@@ -23,7 +23,7 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * Under pure least connections a backend that just recovered has no connection in flight and would take every
- * new request until it caught up; with slow start (4 s window here) it takes a small share at first.
+ * new request until it caught up; with slow start (6 s window here) it takes a small share at first.
  */
 @QuarkusTest
 @TestProfile(LongIntervalProfile.class)
@@ -44,7 +44,7 @@ class SlowStartRecoveryTest extends HealthTestSupport {
         }
         assertEquals(BackendState.DOWN, recoveringBackend.state());
         // the steady backend's own slow start (it was just added) must be over before the other comes back
-        eventually().until(() -> System.nanoTime() - steadyBackend.upSinceNanos() > Duration.ofSeconds(4).toNanos());
+        eventually().until(() -> System.nanoTime() - steadyBackend.upSinceNanos() > Duration.ofSeconds(6).toNanos());
 
         CountDownLatch gate = new CountDownLatch(1);
         recovering.behave(probesAndTraffic(Behaviours.answerWithName("recovering"),
@@ -53,7 +53,7 @@ class SlowStartRecoveryTest extends HealthTestSupport {
         int recoveringBefore = trafficCount(recovering);
         int steadyBefore = trafficCount(steady);
         recovering.restart();
-        eventually().until(() -> recoveringBackend.state() == BackendState.UP);
+        eventually().pollInterval(Duration.ofMillis(5)).until(() -> recoveringBackend.state() == BackendState.UP);
 
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
@@ -62,9 +62,10 @@ class SlowStartRecoveryTest extends HealthTestSupport {
                 held.add(client.sendAsync(HttpRequest.newBuilder(traffic.resolve("/held/" + i))
                         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
                 int expected = i + 1;
-                // one at a time, so each choice sees the previous ones in flight
-                eventually().until(() -> recoveringBackend.activeConnections() + steadyBackend.activeConnections()
-                        == expected);
+                // one at a time, so each choice sees the previous ones in flight (arrived, hence leased)
+                eventually().pollInterval(Duration.ofMillis(2))
+                        .until(() -> trafficCount(recovering) - recoveringBefore + trafficCount(steady) - steadyBefore
+                                == expected);
             }
             int toRecovering = trafficCount(recovering) - recoveringBefore;
             int toSteady = trafficCount(steady) - steadyBefore;
