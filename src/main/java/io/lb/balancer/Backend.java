@@ -23,6 +23,11 @@ public final class Backend {
     private volatile CheckResult lastCheck;
     /** Run when the active count drops to zero; set only while the backend is being retired. */
     private volatile Runnable idleListener;
+    private final AtomicInteger consecutiveErrors = new AtomicInteger();
+    private volatile boolean ejected;
+    private volatile long ejectedUntilNanos;
+    private int ejections;
+    private long lastEjectionEndNanos;
 
     public Backend(BackendSpec spec) {
         this.spec = spec;
@@ -61,9 +66,75 @@ public final class Backend {
         this.draining = draining;
     }
 
-    /** May new exchanges be sent here? */
+    /** May new exchanges be sent here? Hot path: volatile reads only (and a clock read while ejected). */
     public boolean acceptsTraffic() {
-        return state.get() == BackendState.UP && !draining;
+        return state.get() == BackendState.UP && !draining && !ejected();
+    }
+
+    /**
+     * Is the backend ejected by outlier detection right now? An ejection ends by itself when its time is up,
+     * without waiting for anyone to call {@link #endEjection(long)}.
+     */
+    public boolean ejected() {
+        return ejected && System.nanoTime() - ejectedUntilNanos < 0;
+    }
+
+    /** {@link System#nanoTime()} at which the current (or last) ejection ends. */
+    public long ejectedUntilNanos() {
+        return ejectedUntilNanos;
+    }
+
+    /** Ejects the backend until {@code untilNanos}; counts the ejection. */
+    public synchronized void eject(long untilNanos) {
+        ejections++;
+        ejectedUntilNanos = untilNanos;
+        ejected = true;
+        consecutiveErrors.set(0);
+    }
+
+    /**
+     * Clears the ejection that was set to end at {@code untilNanos} (a later ejection is left alone); true only
+     * for the caller that cleared it, so that the return is reported once.
+     */
+    public synchronized boolean endEjection(long untilNanos) {
+        if (!ejected || ejectedUntilNanos != untilNanos) {
+            return false;
+        }
+        ejected = false;
+        lastEjectionEndNanos = System.nanoTime();
+        consecutiveErrors.set(0);
+        return true;
+    }
+
+    /** How many times the backend has been ejected (the ejection time multiplier). */
+    public synchronized int ejections() {
+        return ejections;
+    }
+
+    /** Forgets past ejections (after a long enough time without one). */
+    public synchronized void resetEjections() {
+        ejections = 0;
+    }
+
+    /** {@link System#nanoTime()} when the last ejection ended, 0 if never. */
+    public synchronized long lastEjectionEndNanos() {
+        return lastEjectionEndNanos;
+    }
+
+    /** Counts one more consecutive error (5xx or gateway error) and returns the run's length. */
+    public int recordConsecutiveError() {
+        return consecutiveErrors.incrementAndGet();
+    }
+
+    /** A good answer ends the run of errors. Writes only when there was a run, to keep the cache line shared. */
+    public void clearConsecutiveErrors() {
+        if (consecutiveErrors.get() != 0) {
+            consecutiveErrors.set(0);
+        }
+    }
+
+    public int consecutiveErrors() {
+        return consecutiveErrors.get();
     }
 
     public BackendState state() {

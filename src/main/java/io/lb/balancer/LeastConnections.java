@@ -6,23 +6,46 @@ import java.util.function.Predicate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.lb.config.LbConfig;
+
 /**
  * Picks the backend with the lowest {@code (active + 1) / weight}: the load it would have after taking this
  * exchange, per unit of weight (HAProxy's leastconn key). Ties are broken at random in proportion to weight,
  * so an idle pool is not always served by its first member.
+ * <p>
+ * Slow start: a backend that came UP (or was added) less than {@code lb.slow-start.window} ago counts with an
+ * effective weight {@code weight × max(0.1, elapsed / window)}, so that a freshly recovered backend, whose
+ * active count is zero, is not flooded with every new request. Weights are scaled by {@link #SCALE} so that the
+ * fractional factor stays integer arithmetic; selection allocates nothing and takes no lock.
  */
 @ApplicationScoped
 public class LeastConnections {
 
+    /** Effective weights are in thousandths of a configured weight unit. */
+    static final long SCALE = 1_000;
+    /** The smallest slow-start factor, in thousandths: a recovering backend always gets some traffic. */
+    static final long MIN_FACTOR = 100;
+
     private final BackendPool pool;
+    private final long slowStartNanos;
 
     @Inject
-    public LeastConnections(BackendPool pool) {
+    public LeastConnections(BackendPool pool, LbConfig config) {
+        this(pool, config.slowStart().window().toNanos());
+    }
+
+    public LeastConnections(BackendPool pool, long slowStartNanos) {
         this.pool = pool;
+        this.slowStartNanos = slowStartNanos;
     }
 
     /** The best backend that accepts traffic and is not excluded, or null when there is none. */
     public Backend choose(Predicate<Backend> excluded) {
+        return choose(excluded, slowStartNanos > 0 ? System.nanoTime() : 0);
+    }
+
+    /** {@link #choose(Predicate)} as of {@code nowNanos} (for slow start), so that tests need not wait. */
+    Backend choose(Predicate<Backend> excluded, long now) {
         Backend best = null;
         long bestLoad = 0;
         long bestWeight = 1;
@@ -32,7 +55,7 @@ public class LeastConnections {
                 continue;
             }
             long load = candidate.activeConnections() + 1L;
-            long weight = candidate.weight();
+            long weight = effectiveWeight(candidate.weight(), candidate.upSinceNanos(), now, slowStartNanos);
             // load/weight compared with bestLoad/bestWeight, without division
             int comparison = best == null ? -1 : Long.compare(load * bestWeight, bestLoad * weight);
             if (comparison < 0) {
@@ -54,5 +77,27 @@ public class LeastConnections {
 
     public Backend choose() {
         return choose(backend -> false);
+    }
+
+    /**
+     * The weight selection uses, in thousandths: {@code weight × SCALE × max(MIN_FACTOR/SCALE, elapsed/window)}
+     * while {@code elapsed = now - upSince} is inside the slow-start window, {@code weight × SCALE} after it
+     * (or when {@code windowNanos} is 0).
+     */
+    public static long effectiveWeight(int weight, long upSinceNanos, long nowNanos, long windowNanos) {
+        long full = weight * SCALE;
+        if (windowNanos <= 0) {
+            return full;
+        }
+        long elapsed = nowNanos - upSinceNanos;
+        if (elapsed >= windowNanos) {
+            return full;
+        }
+        if (elapsed <= 0) {
+            return weight * MIN_FACTOR;
+        }
+        // elapsed < window, so elapsed * SCALE cannot overflow for any window below ~100 days
+        long perMille = elapsed * SCALE / windowNanos;
+        return weight * Math.max(MIN_FACTOR, perMille);
     }
 }

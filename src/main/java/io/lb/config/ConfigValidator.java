@@ -49,6 +49,44 @@ public final class ConfigValidator {
                     "lb.retry.budget.ratio: invalid value '" + ratio + "': must be between 0 and 1");
         }
         notNegative("lb.retry.budget.min-concurrent", config.retry().budget().minConcurrent());
+        validateHealth(config);
+    }
+
+    static void validateHealth(LbConfig config) {
+        LbConfig.Health health = config.health();
+        positive("lb.health.interval", health.interval());
+        positive("lb.health.down-interval", health.downInterval());
+        positive("lb.health.timeout", health.timeout());
+        if (health.path().isEmpty() || health.path().charAt(0) != '/' || health.path().chars().anyMatch(c -> c <= 32 || c >= 127)) {
+            throw new InvalidConfigException("lb.health.path: invalid value '" + health.path()
+                    + "': must be an origin-form path starting with / (no spaces or control characters)");
+        }
+        StatusRanges.parse("lb.health.statuses", health.statuses());
+        positive("lb.health.fall", health.fall());
+        positive("lb.health.rise", health.rise());
+        double jitter = health.jitter();
+        if (!(jitter >= 0 && jitter <= 1)) {
+            throw new InvalidConfigException(
+                    "lb.health.jitter: invalid value '" + jitter + "': must be between 0 and 1 (a share of the interval)");
+        }
+        LbConfig.Outlier outlier = config.outlier();
+        positive("lb.outlier.consecutive-errors", outlier.consecutiveErrors());
+        positive("lb.outlier.base-ejection-time", outlier.baseEjectionTime());
+        positive("lb.outlier.max-ejection-time", outlier.maxEjectionTime());
+        if (outlier.maxEjectionTime().compareTo(outlier.baseEjectionTime()) < 0) {
+            throw new InvalidConfigException("lb.outlier.max-ejection-time: invalid value '"
+                    + outlier.maxEjectionTime() + "': must not be below lb.outlier.base-ejection-time ("
+                    + outlier.baseEjectionTime() + ")");
+        }
+        int percent = outlier.maxEjectionPercent();
+        if (percent < 0 || percent > 100) {
+            throw new InvalidConfigException(
+                    "lb.outlier.max-ejection-percent: invalid value '" + percent + "': must be between 0 and 100");
+        }
+        if (config.slowStart().window().isNegative() || config.slowStart().window().compareTo(Duration.ofHours(24)) > 0) {
+            throw new InvalidConfigException("lb.slow-start.window: invalid value '" + config.slowStart().window()
+                    + "': must be between 0 (disabled) and 24h");
+        }
     }
 
     public static void positive(String key, Duration value) {

@@ -28,6 +28,11 @@ public interface LbConfig {
 
     /** Where the backends come from (issue 6). */
     Discovery discovery();
+    Health health();
+
+    Outlier outlier();
+
+    SlowStart slowStart();
 
     interface Client {
         /** Most pooled HTTP/1.1 connections the balancer keeps open to one backend. */
@@ -119,5 +124,72 @@ public interface LbConfig {
             /** The Service port to send traffic to, by name. Default: the only (or first) port. */
             Optional<String> portName();
         }
+    }
+
+    /** Active health checks: probes of every backend, with rise/fall thresholds (see docs/health.md). */
+    interface Health {
+        /** Probe period for backends that are UP. */
+        @WithDefault("20s")
+        Duration interval();
+
+        /**
+         * Probe period for backends that are DOWN or that failed their last probe (HAProxy's fastinter), so
+         * that recovery and confirmation of a failure do not wait a whole {@link #interval()}.
+         */
+        @WithDefault("2s")
+        Duration downInterval();
+
+        /** Longest a probe may take, connection included. */
+        @WithDefault("2s")
+        Duration timeout();
+
+        /** Path probed with GET on each backend. */
+        @WithDefault("/")
+        String path();
+
+        /** Statuses that count as healthy: comma-separated statuses and ranges, e.g. {@code 200-299,404}. */
+        @WithDefault("200-399")
+        String statuses();
+
+        /** Consecutive failed probes that take an UP backend DOWN. */
+        @WithDefault("3")
+        int fall();
+
+        /** Consecutive good probes that bring a DOWN backend back UP. */
+        @WithDefault("2")
+        int rise();
+
+        /**
+         * Each probe waits a random delay up to this share of its period (0.1 = 10 %), so that replicas do not
+         * probe in lockstep. 0 disables.
+         */
+        @WithDefault("0.1")
+        double jitter();
+    }
+
+    /** Passive outlier ejection of backends that answer but fail (Envoy's consecutive_5xx). */
+    interface Outlier {
+        /** Consecutive 5xx responses or gateway errors (timeouts, cut responses) that eject a backend. */
+        @WithDefault("5")
+        int consecutiveErrors();
+
+        /** Ejection time, multiplied by the number of times the backend has been ejected. */
+        @WithDefault("30s")
+        Duration baseEjectionTime();
+
+        /** Cap on one ejection's duration. */
+        @WithDefault("300s")
+        Duration maxEjectionTime();
+
+        /** No ejection happens if it would leave more than this percentage of the backends ejected. */
+        @WithDefault("50")
+        int maxEjectionPercent();
+    }
+
+    /** A backend that comes UP (or is added) takes a growing share of new requests over this window. */
+    interface SlowStart {
+        /** Ramp-up time; 0 disables slow start. */
+        @WithDefault("10s")
+        Duration window();
     }
 }

@@ -1,20 +1,56 @@
 package io.lb.health;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
 import io.lb.balancer.Backend;
+import io.lb.balancer.BackendPool;
 import io.lb.balancer.BackendState;
+import io.lb.config.LbConfig;
+import io.vertx.core.Vertx;
 
 /**
- * Learns about backends from real traffic: a backend that cannot be connected to is taken out at once, so
- * that least connections never turns it into a black hole; the active checks bring it back.
+ * Learns about backends from real traffic.
+ * <ul>
+ * <li>A backend that cannot be connected to (or resets the connection) is taken DOWN at once, so that least
+ * connections never turns it into a black hole; the active checks bring it back after {@code lb.health.rise}
+ * good probes.</li>
+ * <li>Outlier ejection (Envoy's consecutive_5xx): a backend that answers, but with {@code lb.outlier.consecutive-errors}
+ * 5xx responses or gateway errors in a row, is ejected for {@code base-ejection-time × ejections}, capped by
+ * {@code max-ejection-time}. No ejection happens if it would leave more than {@code max-ejection-percent} of the
+ * pool ejected (with one backend, nothing is ever ejected: ejecting it would only turn its 5xx into 503s). The
+ * ejection ends by itself when its time is up ({@link Backend#acceptsTraffic()} compares with the clock); a
+ * timer only logs the return.</li>
+ * </ul>
+ * Called on event loops for every response: the success path is one volatile read.
  */
 @ApplicationScoped
 public class PassiveHealth {
 
     private static final Logger LOG = Logger.getLogger(PassiveHealth.class);
+
+    private final BackendPool pool;
+    private final HealthMeters meters;
+    private final Vertx vertx;
+    private final int threshold;
+    private final long baseEjectionNanos;
+    private final long maxEjectionNanos;
+    private final int maxEjectionPercent;
+
+    @Inject
+    public PassiveHealth(BackendPool pool, HealthMeters meters, Vertx vertx, LbConfig config) {
+        this.pool = pool;
+        this.meters = meters;
+        this.vertx = vertx;
+        this.threshold = config.outlier().consecutiveErrors();
+        this.baseEjectionNanos = config.outlier().baseEjectionTime().toNanos();
+        this.maxEjectionNanos = config.outlier().maxEjectionTime().toNanos();
+        this.maxEjectionPercent = config.outlier().maxEjectionPercent();
+    }
 
     /** The connection to {@code backend} failed or was reset: it is DOWN until an active check says otherwise. */
     public void connectionFailed(Backend backend, String reason) {
@@ -25,9 +61,57 @@ public class PassiveHealth {
 
     /** {@code backend} took the request but gave no usable answer (timeout, closed early, cut body). */
     public void gatewayError(Backend backend, String reason) {
+        error(backend, reason);
     }
 
     /** {@code backend} answered with {@code status}. */
     public void responded(Backend backend, int status) {
+        if (status >= 500) {
+            error(backend, "status " + status);
+        } else {
+            backend.clearConsecutiveErrors();
+        }
+    }
+
+    private void error(Backend backend, String reason) {
+        int run = backend.recordConsecutiveError();
+        if (run >= threshold) {
+            tryEject(backend, run, reason);
+        }
+    }
+
+    /** Rare path (a backend failing repeatedly): one lock so that the percentage cap holds across event loops. */
+    private synchronized void tryEject(Backend backend, int run, String reason) {
+        if (backend.ejected() || backend.state() != BackendState.UP || backend.consecutiveErrors() < threshold) {
+            return;
+        }
+        Backend[] all = pool.snapshot();
+        int ejected = 0;
+        for (Backend other : all) {
+            if (other.ejected()) {
+                ejected++;
+            }
+        }
+        if ((ejected + 1) * 100L > (long) maxEjectionPercent * all.length) {
+            LOG.debugf("backend %s not ejected despite %d consecutive errors: %d of %d backends already ejected "
+                    + "(lb.outlier.max-ejection-percent=%d)", backend.id(), run, ejected, all.length, maxEjectionPercent);
+            return;
+        }
+        long now = System.nanoTime();
+        long lastEnd = backend.lastEjectionEndNanos();
+        if (lastEnd != 0 && now - lastEnd > maxEjectionNanos) {
+            backend.resetEjections(); // well-behaved for a long time: start again from the base time
+        }
+        long duration = Math.min(maxEjectionNanos, baseEjectionNanos * (backend.ejections() + 1L));
+        long until = now + duration;
+        backend.eject(until);
+        meters.ejection(backend);
+        LOG.warnf("backend %s EJECTED for %s: %d consecutive errors, last: %s (ejection #%d)", backend.id(),
+                Duration.ofNanos(duration), run, reason, backend.ejections());
+        vertx.setTimer(Math.max(1, duration / 1_000_000), id -> {
+            if (backend.endEjection(until)) {
+                LOG.infof("backend %s back from ejection after %s", backend.id(), Duration.ofNanos(duration));
+            }
+        });
     }
 }

@@ -44,7 +44,7 @@ class BackendPoolRetireTest {
         assertTrue(a.draining());
         assertFalse(a.acceptsTraffic());
         assertSame(a, pool.find(A.url()).orElseThrow(), "still visible while exchanges are in flight");
-        LeastConnections balancer = new LeastConnections(pool);
+        LeastConnections balancer = new LeastConnections(pool, 0);
         for (int i = 0; i < 20; i++) {
             assertEquals(B.url(), balancer.choose().id(), "no new exchange goes to a draining backend");
         }
