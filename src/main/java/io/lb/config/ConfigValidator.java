@@ -1,9 +1,11 @@
 package io.lb.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import io.lb.proxy.TrustedProxies;
 import io.vertx.core.http.HttpMethod;
 
 /**
@@ -26,6 +28,8 @@ public final class ConfigValidator {
         positive("lb.timeout.idle", config.timeout().idle());
         positive("lb.timeout.overall", config.timeout().overall());
         positive("lb.retry.max-attempts", config.retry().maxAttempts());
+        positive("lb.limits.max-headers", config.limits().maxHeaders());
+        TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of()));
         for (String method : config.retry().idempotentMethods()) {
             String name = method.trim().toUpperCase(Locale.ROOT);
             if (!KNOWN_METHODS.contains(name) && !isToken(name)) {

@@ -26,6 +26,24 @@ public interface LbConfig {
 
     Retry retry();
 
+    Limits limits();
+
+    Forwarded forwarded();
+
+    interface Forwarded {
+        /**
+         * CIDR blocks of proxies in front of the balancer whose X-Forwarded-Proto and X-Forwarded-Host are
+         * passed on. Everyone else's are overwritten. X-Forwarded-For is always appended to.
+         */
+        Optional<List<String>> trustedProxies();
+    }
+
+    interface Limits {
+        /** Requests with more header fields than this are answered 431 (sizes: quarkus.http.limits.*). */
+        @WithDefault("100")
+        int maxHeaders();
+    }
+
     /** Where the backends come from (issue 6). */
     Discovery discovery();
     Health health();

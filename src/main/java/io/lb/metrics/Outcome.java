@@ -11,7 +11,9 @@ public enum Outcome {
     /** No backend could take the request: the client got a 503. */
     NO_BACKEND,
     /** The client went away before the response was complete. */
-    CLIENT_ABORT;
+    CLIENT_ABORT,
+    /** The balancer turned the request away (ambiguous framing, CONNECT, too many headers). */
+    REJECTED;
 
     final String tag = name().toLowerCase();
 }

@@ -1,5 +1,7 @@
 package io.lb.proxy;
 
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
 /** The balancer's own answers when no backend answers: short, plain text, and saying which failure it was. */
@@ -19,6 +21,17 @@ final class ErrorResponses {
         response.setStatusCode(status)
                 .putHeader("Content-Type", "text/plain; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
+                .end(body);
+    }
+
+    /** Answers with {@code Connection: close}; the caller closes the connection once this completes. */
+    static Future<Void> sendClosing(HttpServerResponse response, int status, String body) {
+        if (response.headWritten() || response.ended() || response.closed()) {
+            return Future.succeededFuture();
+        }
+        return response.setStatusCode(status)
+                .putHeader("Content-Type", "text/plain; charset=utf-8")
+                .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
                 .end(body);
     }
 

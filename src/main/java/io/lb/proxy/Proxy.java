@@ -1,5 +1,8 @@
 package io.lb.proxy;
 
+import java.net.URI;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -7,17 +10,22 @@ import jakarta.inject.Named;
 import io.lb.balancer.LeastConnections;
 import io.lb.config.LbConfig;
 import io.lb.health.PassiveHealth;
+import io.lb.metrics.Outcome;
+import io.quarkus.runtime.Startup;
 import io.lb.metrics.ProxyMetrics;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * The proxy's shared parts: everything a {@link ProxyExchange} needs, prepared once at startup so that the
  * per-request path only reads fields.
  */
+/** Created at startup, so that the first request does not pay for setting up the client. */
+@Startup
 @ApplicationScoped
 public class Proxy {
 
@@ -32,6 +40,9 @@ public class Proxy {
     private final long responseTimeoutMillis;
     private final long idleTimeoutMillis;
     private final long overallTimeoutNanos;
+    private final RequestGate gate;
+    private final ClosingConnections closingConnections = new ClosingConnections();
+    private final ForwardedHeaders forwardedHeaders;
 
     @Inject
     public Proxy(Vertx vertx, @Named(BackendClientProducer.NAME) HttpClient client, LeastConnections balancer,
@@ -47,32 +58,76 @@ public class Proxy {
         this.responseTimeoutMillis = config.timeout().response().toMillis();
         this.idleTimeoutMillis = config.timeout().idle().toMillis();
         this.overallTimeoutNanos = config.timeout().overall().toNanos();
+        this.gate = new RequestGate(config.limits().maxHeaders());
+        this.forwardedHeaders = new ForwardedHeaders(
+                TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of())));
     }
 
     /** Entry point of the catch-all route. */
     public void handle(RoutingContext routingContext) {
         HttpServerRequest request = routingContext.request();
         request.pause();
-        new ProxyExchange(this, request).start();
+        if (closingConnections.arrivedOnClosingConnection(request)) {
+            closingConnections.close(request);
+            return;
+        }
+        RequestGate.Rejection rejection = gate.check(request);
+        if (rejection != null) {
+            reject(request, rejection);
+            return;
+        }
+        boolean closeAfter = RequestGate.mustCloseAfter(request) && closingConnections.mark(request);
+        new ProxyExchange(this, request, closeAfter).start();
     }
 
-    MultiMap outgoingHeaders(HttpServerRequest request) {
+    private void reject(HttpServerRequest request, RequestGate.Rejection rejection) {
+        metrics.requestEnded(null, rejection.status(), Outcome.REJECTED, 0);
+        if (closingConnections.mark(request)) {
+            ErrorResponses.sendClosing(request.response(), rejection.status(), rejection.reason())
+                    .onComplete(written -> closingConnections.close(request));
+        } else {
+            ErrorResponses.send(request.response(), rejection.status(), rejection.reason());
+        }
+    }
+
+    MultiMap outgoingHeaders(HttpServerRequest request, HostAndPort authority) {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         HopByHopHeaders.copyEndToEnd(request.headers(), headers);
         headers.remove("Host");
         headers.remove("Expect");
-        ForwardedHeaders.apply(request, headers);
+        forwardedHeaders.apply(request, authority, headers);
         return headers;
     }
 
     String forwardedUri(HttpServerRequest request) {
         String uri = request.uri();
-        if (uri.startsWith("/") || uri.equals("*")) {
+        if (isOriginForm(uri)) {
             return uri;
         }
         // absolute-form (RFC 9112 §3.2.2): a reverse proxy passes on the origin-form
         String query = request.query();
         return (request.path() == null ? "/" : request.path()) + (query == null ? "" : "?" + query);
+    }
+
+    /**
+     * The Host the backend is told: the client's, except for an absolute-form request, whose target's
+     * authority replaces any Host header (RFC 9112 §3.2.2).
+     */
+    HostAndPort forwardedAuthority(HttpServerRequest request) {
+        String uri = request.uri();
+        if (isOriginForm(uri)) {
+            return request.authority();
+        }
+        URI target = URI.create(uri);
+        return target.getHost() == null ? request.authority() : HostAndPort.create(target.getHost(), target.getPort());
+    }
+
+    private static boolean isOriginForm(String uri) {
+        return uri.startsWith("/") || uri.equals("*");
+    }
+
+    ClosingConnections closingConnections() {
+        return closingConnections;
     }
 
     Vertx vertx() {

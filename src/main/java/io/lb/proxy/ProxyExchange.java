@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 
 /**
  * One client request on its way through the balancer. It reads top-down:
@@ -30,6 +31,8 @@ final class ProxyExchange {
     private final MultiMap outgoingHeaders;
     private final RequestBody body;
     private final boolean chunkedUpload;
+    private final boolean closeConnectionAfter;
+    private final HostAndPort authority;
     private final long startNanos = System.nanoTime();
     private final long deadline;
     private final List<Backend> tried = new ArrayList<>(2);
@@ -38,12 +41,14 @@ final class ProxyExchange {
     private boolean holdsRetryToken;
     private boolean over;
 
-    ProxyExchange(Proxy proxy, HttpServerRequest request) {
+    ProxyExchange(Proxy proxy, HttpServerRequest request, boolean closeConnectionAfter) {
         this.proxy = proxy;
+        this.closeConnectionAfter = closeConnectionAfter;
         this.request = request;
         this.response = request.response();
         this.method = request.method();
-        this.outgoingHeaders = proxy.outgoingHeaders(request);
+        this.authority = proxy.forwardedAuthority(request);
+        this.outgoingHeaders = proxy.outgoingHeaders(request, authority);
         this.body = new RequestBody(request, proxy.bodyBufferBytes());
         this.chunkedUpload = hasBodyOfUnknownLength(request);
         this.deadline = startNanos + proxy.overallTimeoutNanos();
@@ -51,6 +56,9 @@ final class ProxyExchange {
 
     void start() {
         proxy.budget().requestStarted();
+        if (closeConnectionAfter) {
+            response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        }
         response.closeHandler(ignored -> clientGone());
         body.onClientFailure(ignored -> clientGone());
         if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
@@ -68,7 +76,7 @@ final class ProxyExchange {
         tried.add(backend);
         Attempt attempt = new Attempt(backend.lease(), proxy.vertx());
         current = attempt;
-        attempt.send(proxy.client(), requestOptions(backend), request.authority(), chunkedUpload, body,
+        attempt.send(proxy.client(), requestOptions(backend), authority, chunkedUpload, body,
                 responseTimeoutMillis()).onComplete(head -> onResponseHead(attempt, head));
     }
 
@@ -191,6 +199,10 @@ final class ProxyExchange {
         }
         proxy.budget().requestEnded();
         proxy.metrics().requestEnded(servedBy, status, outcome, System.nanoTime() - startNanos);
+        if (closeConnectionAfter) {
+            // queued behind the response's last write, so the client still gets the whole answer
+            proxy.closingConnections().close(request);
+        }
     }
 
     private RequestOptions requestOptions(Backend backend) {

@@ -1,0 +1,72 @@
+package io.lb.proxy;
+
+import java.util.List;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+
+/**
+ * Turns away requests whose meaning is ambiguous before any byte of them reaches a backend: framing that two
+ * parsers could read differently (request smuggling), more than one Host, methods a reverse proxy does not
+ * serve. Netty has already rejected malformed and conflicting Content-Length values and syntax errors with a
+ * 400 by the time a request gets here.
+ */
+final class RequestGate {
+
+    /** Why a request was turned away: the status and a short plain-text reason. */
+    record Rejection(int status, String reason) {
+    }
+
+    private final int maxHeaders;
+
+    RequestGate(int maxHeaders) {
+        this.maxHeaders = maxHeaders;
+    }
+
+    /** Null when the request may pass. */
+    Rejection check(HttpServerRequest request) {
+        if (request.method() == HttpMethod.CONNECT) {
+            return new Rejection(405, "405 Method Not Allowed: CONNECT is not supported by this reverse proxy\n");
+        }
+        if (request.headers().size() > maxHeaders) {
+            return new Rejection(431, "431 Request Header Fields Too Large: more than " + maxHeaders + " headers\n");
+        }
+        if (request.headers().getAll(HttpHeaders.HOST).size() > 1) {
+            return new Rejection(400, "400 Bad Request: more than one Host header\n");
+        }
+        List<String> transferEncodings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (!transferEncodings.isEmpty() && !isPlainChunked(request.version(), transferEncodings)) {
+            return new Rejection(400, "400 Bad Request: the only Transfer-Encoding accepted is a single 'chunked'\n");
+        }
+        return null;
+    }
+
+    /**
+     * A request framed by Transfer-Encoding may have carried a Content-Length as well: Netty drops it before the
+     * application can see it. RFC 9112 §6.1 then requires the connection to be closed after the response, so
+     * that nothing smuggled behind the body is ever read as a request of its own.
+     */
+    static boolean mustCloseAfter(HttpServerRequest request) {
+        return request.version() != HttpVersion.HTTP_2 && request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    }
+
+    private static boolean isPlainChunked(HttpVersion version, List<String> values) {
+        return version == HttpVersion.HTTP_1_1 && values.size() == 1
+                && stripOptionalWhitespace(values.get(0)).equalsIgnoreCase("chunked");
+    }
+
+    /** Only spaces and tabs are optional whitespace (RFC 9110 §5.6.3); other control characters are not. */
+    private static String stripOptionalWhitespace(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return value.substring(start, end);
+    }
+}
