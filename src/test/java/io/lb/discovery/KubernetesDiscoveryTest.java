@@ -66,7 +66,9 @@ class KubernetesDiscoveryTest {
                     "lb.discovery", "kubernetes",
                     "lb.discovery.kubernetes.service", SERVICE,
                     "lb.discovery.kubernetes.port-name", "http",
-                    "lb.backends", "http://127.0.0.1:1");
+                    "lb.backends", "http://127.0.0.1:1",
+                    // new endpoints take their full share at once: this test is about discovery, not ramp-up
+                    "lb.slow-start.window", "0");
         }
     }
 
