@@ -11,6 +11,7 @@ import io.lb.metrics.ProxyMetrics;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
@@ -23,6 +24,8 @@ public class Proxy {
 
     private final Vertx vertx;
     private final HttpClient client;
+    private final HttpClient upgradeClient;
+    private final StickySessions sticky;
     private final LeastConnections balancer;
     private final RetryPolicy policy;
     private final RetryBudget budget;
@@ -34,10 +37,14 @@ public class Proxy {
     private final long overallTimeoutNanos;
 
     @Inject
-    public Proxy(Vertx vertx, @Named(BackendClientProducer.NAME) HttpClient client, LeastConnections balancer,
-            RetryPolicy policy, RetryBudget budget, PassiveHealth health, ProxyMetrics metrics, LbConfig config) {
+    public Proxy(Vertx vertx, @Named(BackendClientProducer.NAME) HttpClient client,
+            @Named(BackendClientProducer.UPGRADE_NAME) HttpClient upgradeClient, LeastConnections balancer,
+            RetryPolicy policy, RetryBudget budget, PassiveHealth health, ProxyMetrics metrics, LbConfig config,
+            StickySessions sticky) {
         this.vertx = vertx;
         this.client = client;
+        this.upgradeClient = upgradeClient;
+        this.sticky = sticky.enabled() ? sticky : null;
         this.balancer = balancer;
         this.policy = policy;
         this.budget = budget;
@@ -53,6 +60,10 @@ public class Proxy {
     public void handle(RoutingContext routingContext) {
         HttpServerRequest request = routingContext.request();
         request.pause();
+        if (request.headers().contains(HttpHeaders.UPGRADE) && WebSocketTunnel.isWebSocketUpgrade(request)) {
+            new WebSocketTunnel(this, request).start();
+            return;
+        }
         new ProxyExchange(this, request).start();
     }
 
@@ -81,6 +92,16 @@ public class Proxy {
 
     HttpClient client() {
         return client;
+    }
+
+    /** HTTP/1.1 whatever {@code lb.client.protocol} says: WebSocket upgrades exist only there. */
+    HttpClient upgradeClient() {
+        return upgradeClient;
+    }
+
+    /** Null unless {@code lb.sticky.enabled}: the hot path tests one field. */
+    StickySessions sticky() {
+        return sticky;
     }
 
     LeastConnections balancer() {

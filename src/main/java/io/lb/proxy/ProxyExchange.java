@@ -37,6 +37,8 @@ final class ProxyExchange {
     private AttemptFailure lastFailure;
     private boolean holdsRetryToken;
     private boolean over;
+    /** The affinity token the client sent (only when sticky sessions are on). */
+    private String stickyToken;
 
     ProxyExchange(Proxy proxy, HttpServerRequest request) {
         this.proxy = proxy;
@@ -60,7 +62,15 @@ final class ProxyExchange {
     }
 
     private void tryNextBackend() {
-        Backend backend = proxy.balancer().choose(tried::contains);
+        Backend backend = null;
+        StickySessions sticky = proxy.sticky();
+        if (sticky != null && tried.isEmpty()) {
+            stickyToken = sticky.requestedToken(request);
+            backend = sticky.backendFor(stickyToken);
+        }
+        if (backend == null) {
+            backend = proxy.balancer().choose(tried::contains);
+        }
         if (backend == null) {
             answerWithError();
             return;
@@ -134,6 +144,10 @@ final class ProxyExchange {
     private void relay(Attempt attempt, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
         attempt.idleTimeout(proxy.idleTimeoutMillis());
+        StickySessions sticky = proxy.sticky();
+        if (sticky != null) {
+            sticky.stick(request, stickyToken, attempt.backend(), response);
+        }
         ResponseRelay.relay(backendResponse, response, method).onComplete(relayed -> {
             body.forgetReplay();
             if (relayed.succeeded()) {
