@@ -7,6 +7,7 @@ import io.lb.balancer.Backend;
 import io.lb.metrics.Outcome;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -29,7 +30,7 @@ final class ProxyExchange {
     private final HttpMethod method;
     private final MultiMap outgoingHeaders;
     private final RequestBody body;
-    private final boolean chunkedUpload;
+    private boolean chunkedUpload;
     private final long startNanos = System.nanoTime();
     private final long deadline;
     private final List<Backend> tried = new ArrayList<>(2);
@@ -57,6 +58,24 @@ final class ProxyExchange {
         body.onClientFailure(ignored -> clientGone());
         if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
             response.writeContinue();
+        }
+        if (chunkedUpload && request.version() == HttpVersion.HTTP_2) {
+            // An HTTP/2 stream's end (END_STREAM, often on the HEADERS frame itself) is delivered after this
+            // handler: look one event-loop turn ahead, so that a GET is not sent to an HTTP/1.1 backend as a
+            // chunked upload. Data that arrives meanwhile is held (the body pauses itself without a target).
+            request.resume();
+            Vertx.currentContext().runOnContext(ignored -> firstTryOfHttp2Stream());
+            return;
+        }
+        tryNextBackend();
+    }
+
+    private void firstTryOfHttp2Stream() {
+        if (over) {
+            return;
+        }
+        if (body.ended() && !body.hasBytes()) {
+            chunkedUpload = false;
         }
         tryNextBackend();
     }

@@ -93,6 +93,7 @@ class Http2ClientTest {
         assertFalse(response.headers().contains("Connection"), "no connection-specific header on HTTP/2");
         assertFalse(response.headers().contains("Keep-Alive"));
         assertFalse(response.headers().contains("Transfer-Encoding"));
+        assertFalse(response.headers().contains("Set-Cookie"), "sticky sessions are off by default");
 
         TestBackend.ReceivedRequest seen = backends.get(0).lastRequest();
         assertEquals("HTTP_1_1", seen.version());
@@ -103,6 +104,8 @@ class Http2ClientTest {
             assertFalse(header.getKey().startsWith(":"), "pseudo-header forwarded: " + header.getKey());
         }
         assertNull(seen.headers().get("TE"));
+        assertNull(seen.headers().get("Transfer-Encoding"), "a GET without body stays without body");
+        assertNull(seen.headers().get("Content-Length"));
         assertNull(seen.headers().get("HTTP2-Settings"));
         assertNull(seen.headers().get("Upgrade"));
         assertEquals("http", seen.headers().get("X-Forwarded-Proto"));
