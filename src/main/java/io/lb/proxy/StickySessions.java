@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendPool;
+import io.lb.config.InvalidConfigException;
 import io.lb.config.LbConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,6 +37,11 @@ public class StickySessions {
         this.enabled = config.sticky().enabled();
         this.cookieName = config.sticky().cookie();
         this.pool = pool;
+        if (cookieName.isEmpty() || !cookieName.chars().allMatch(c -> c > 32 && c < 127
+                && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+            throw new InvalidConfigException("lb.sticky.cookie: invalid value '" + cookieName
+                    + "': not a cookie name (RFC 6265 token)");
+        }
     }
 
     boolean enabled() {

@@ -43,6 +43,7 @@ final class WebSocketTunnel {
     private long responseTimer = -1;
     private Throwable lastConnectFailure;
     private String stickyToken;
+    private long switchedNanos;
     private boolean open;
     private boolean over;
 
@@ -188,6 +189,7 @@ final class WebSocketTunnel {
     }
 
     private void switchProtocols(Backend backend, HttpClientResponse backendResponse) {
+        switchedNanos = System.nanoTime();
         backendSocket = backendResponse.netSocket();
         // Vert.x sends the 101 with the response's headers: the backend's handshake answer, as it gave it
         // (Upgrade, Connection, Sec-WebSocket-Accept, -Protocol, -Extensions and whatever else it said).
@@ -240,7 +242,9 @@ final class WebSocketTunnel {
             clientSocket.close();
             backendSocket.close();
         }
-        proxy.metrics().requestEnded(servedBy, status, outcome, System.nanoTime() - startNanos);
+        // a tunnel's latency is its handshake's: its lifetime (minutes, hours) would swamp the request histogram
+        long endNanos = switchedNanos != 0 ? switchedNanos : System.nanoTime();
+        proxy.metrics().requestEnded(servedBy, status, outcome, endNanos - startNanos);
     }
 
     private RequestOptions options(Backend backend) {

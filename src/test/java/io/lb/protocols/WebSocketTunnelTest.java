@@ -97,6 +97,7 @@ class WebSocketTunnelTest {
 
     @Test
     void manyTunnelsAreSpreadByLeastConnectionsAndReleasedOnClose() throws Exception {
+        double endedBefore = Metrics.value(management, "lb_requests_total", "status_class=\"1xx\"");
         for (int i = 0; i < 30; i++) {
             WebSocket socket = connect("/t" + i);
             assertEquals("m" + i, roundTrip(socket, "m" + i));
@@ -114,6 +115,9 @@ class WebSocketTunnelTest {
         Pools.awaitAllIdle(pool);
         Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> backends.stream().allMatch(backend -> backend.openSockets() == 0));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Metrics.value(management, "lb_requests_total",
+                "status_class=\"1xx\"") == endedBefore + 30);
+        assertEquals(0.0, Metrics.value(management, "lb_websocket_tunnels"));
     }
 
     @Test
