@@ -1,6 +1,7 @@
 package io.lb.proxy;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -10,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.lb.config.InvalidConfigException;
 import io.lb.config.LbConfig;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Vertx;
@@ -55,6 +57,23 @@ public class BackendClientProducer {
         return vertx.createHttpClient(baseOptions(config, tlsRegistry), pool(config));
     }
 
+    /**
+     * The clients are created on first use; their configuration is checked at startup instead, so that a missing
+     * trust file or TLS configuration fails the deployment, not the first request. The insecure switch is
+     * announced here, once.
+     */
+    void checkAtStartup(@Observes StartupEvent event, LbConfig config, Instance<TlsConfigurationRegistry> tlsRegistry,
+            StickySessions sticky) {
+        HttpClientOptions checked = new HttpClientOptions();
+        applyTls(checked, config.client().tls(), tlsRegistry);
+        if (checked.isTrustAll()) {
+            LOG.warn("INSECURE: backends' TLS certificates and host names are NOT verified (lb.client.tls.trust-all"
+                    + " or the trust-all of lb.client.tls.configuration-name): anyone between the balancer and an"
+                    + " https:// backend can read and change its traffic");
+        }
+        sticky.enabled(); // validates lb.sticky.*
+    }
+
     void close(@Disposes @Named(NAME) HttpClient client) {
         client.close();
     }
@@ -97,8 +116,6 @@ public class BackendClientProducer {
             }
             if (named.isTrustAll()) {
                 options.setTrustAll(true).setVerifyHost(false);
-                LOG.warnf("INSECURE: TLS configuration '%s' trusts all certificates: backends' certificates are"
-                        + " NOT verified", name);
             }
         }
         tls.trustCertificateFiles().filter(files -> !files.isEmpty()).ifPresent(files -> {
@@ -114,8 +131,6 @@ public class BackendClientProducer {
         });
         if (tls.trustAll()) {
             options.setTrustAll(true).setVerifyHost(false);
-            LOG.warn("INSECURE: lb.client.tls.trust-all=true: backends' TLS certificates and host names are NOT"
-                    + " verified; anyone between the balancer and an https:// backend can read and change traffic");
         }
     }
 
