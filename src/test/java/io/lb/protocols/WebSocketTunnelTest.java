@@ -138,6 +138,33 @@ class WebSocketTunnelTest {
     }
 
     @Test
+    void aClientVanishingMidTunnelClosesTheBackendSideAndReleasesItsCount() throws Exception {
+        WebSocketBackend backend = backends.get(2);
+        use(backend);
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", proxy.getPort())) {
+            raw.setSoTimeout(20_000);
+            raw.getOutputStream().write(("GET /raw HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            var in = raw.getInputStream();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                assertTrue(c >= 0, "connection closed during the handshake: " + head);
+                head.append((char) c);
+            }
+            String answer = head.toString();
+            assertTrue(answer.startsWith("HTTP/1.1 101"), answer);
+            // RFC 6455's own example: the backend's accept key reaches the client unchanged
+            assertTrue(answer.toLowerCase().contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="), answer);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> backend.openSockets() == 1);
+            assertEquals(1, backendOf(backend).activeConnections());
+        } // closed without a close frame
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> backend.openSockets() == 0);
+        Pools.awaitAllIdle(pool);
+    }
+
+    @Test
     void aRefusedUpgradeReachesTheClientAsAnOrdinaryResponse() throws Exception {
         use(backends.get(1));
         backends.get(1).refuseWith(403);
