@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -23,6 +25,11 @@ import io.lb.testing.HttpsBackend;
 import io.lb.testing.Pools;
 import io.lb.testing.TestBackend;
 import io.lb.testing.TestCertificates;
+import io.lb.testing.WebSocketBackend;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -100,6 +107,27 @@ class TlsTest {
             assertEquals(200, response.statusCode(), host);
             assertEquals("secure", response.body());
             assertEquals("https", secure.received().get(secure.received().size() - 1).get("X-Forwarded-Proto"));
+        }
+    }
+
+    @Test
+    void secureWebSocketsAreTerminatedAndTunnelledToAPlainBackend() throws Exception {
+        try (WebSocketBackend echo = WebSocketBackend.start()) {
+            use(echo.url());
+            WebSocketClient wss = TestBackend.vertx().createWebSocketClient(new WebSocketClientOptions()
+                    .setSsl(true)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(TestCertificates.get().certificate().toString())));
+            try {
+                WebSocket socket = wss.connect(httpsProxy.getPort(), "localhost", "/wss").toCompletionStage()
+                        .toCompletableFuture().get(20, TimeUnit.SECONDS);
+                CompletableFuture<String> answer = new CompletableFuture<>();
+                socket.textMessageHandler(answer::complete);
+                socket.writeTextMessage("over tls");
+                assertEquals("over tls", answer.get(20, TimeUnit.SECONDS));
+                socket.close();
+            } finally {
+                wss.close();
+            }
         }
     }
 
