@@ -52,6 +52,9 @@ public interface LbConfig {
 
     SlowStart slowStart();
 
+    /** Cookie-based session affinity; off by default. */
+    Sticky sticky();
+
     interface Client {
         /** Most pooled HTTP/1.1 connections the balancer keeps open to one backend. */
         @WithDefault("1000")
@@ -63,6 +66,34 @@ public interface LbConfig {
          */
         @WithDefault("4s")
         Duration keepAliveTimeout();
+
+        /** How the balancer speaks to backends: {@code http1} (default) or {@code h2c} (HTTP/2). */
+        @WithDefault("http1")
+        BackendProtocol protocol();
+
+        /** TLS towards {@code https://} backends. */
+        ClientTls tls();
+    }
+
+    /** The protocol of proxied requests towards backends. WebSocket tunnels always use HTTP/1.1. */
+    enum BackendProtocol {
+        /** HTTP/1.1 over a pool of keep-alive connections. */
+        HTTP1,
+        /** HTTP/2: prior knowledge (h2c) for {@code http://} backends, ALPN h2 for {@code https://} ones. */
+        H2C
+    }
+
+    /** Verification of backends' certificates; on by default against the JDK's trust store. */
+    interface ClientTls {
+        /** PEM files of the certificates (or CAs) trusted for backends, instead of the JDK's trust store. */
+        Optional<List<String>> trustCertificateFiles();
+
+        /** A named configuration of the Quarkus TLS registry ({@code quarkus.tls.<name>.*}) for backends. */
+        Optional<String> configurationName();
+
+        /** Accept any backend certificate and host name. Insecure: for tests only; logged as a warning. */
+        @WithDefault("false")
+        boolean trustAll();
     }
 
     interface Timeout {
@@ -81,6 +112,16 @@ public interface LbConfig {
         /** Whole request, across every try, until response headers arrive. */
         @WithDefault("30s")
         Duration overall();
+    }
+
+    interface Sticky {
+        /** Sends a client back to the backend that served it first, while that backend is UP. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Name of the affinity cookie the balancer sets. */
+        @WithDefault("LB_AFFINITY")
+        String cookie();
     }
 
     interface Retry {

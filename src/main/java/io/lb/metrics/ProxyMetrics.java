@@ -2,6 +2,7 @@ package io.lb.metrics;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,6 +11,7 @@ import jakarta.inject.Inject;
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendEvent;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** What the proxy's hot path records. Meters are created once; recording only increments. */
@@ -23,6 +25,7 @@ public class ProxyMetrics {
     private final RequestMeters withoutBackend;
     private final Counter abandonedBodyTooLarge;
     private final Counter abandonedBudget;
+    private final AtomicInteger openTunnels = new AtomicInteger();
 
     @Inject
     public ProxyMetrics(MeterRegistry registry) {
@@ -30,6 +33,9 @@ public class ProxyMetrics {
         this.withoutBackend = new RequestMeters(registry, NO_BACKEND);
         this.abandonedBodyTooLarge = abandoned(registry, "body_too_large");
         this.abandonedBudget = abandoned(registry, "budget_exhausted");
+        Gauge.builder("lb.websocket.tunnels", openTunnels, AtomicInteger::get)
+                .description("WebSocket tunnels open through the balancer")
+                .register(registry);
     }
 
     /** A client request ended; {@code backend} is the one that served it last, null if none did. */
@@ -52,6 +58,20 @@ public class ProxyMetrics {
     /** A retry was wanted but the retry budget was spent. */
     public void retryRefusedByBudget() {
         abandonedBudget.increment();
+    }
+
+    /** A WebSocket upgrade succeeded: a tunnel is open (it ends with {@link #tunnelClosed}). */
+    public void tunnelOpened() {
+        openTunnels.incrementAndGet();
+    }
+
+    /** A tunnel that {@link #tunnelOpened} counted has closed. */
+    public void tunnelClosed() {
+        openTunnels.decrementAndGet();
+    }
+
+    public int openTunnels() {
+        return openTunnels.get();
     }
 
     void onPoolChange(@Observes BackendEvent event) {

@@ -16,6 +16,7 @@ import io.lb.metrics.ProxyMetrics;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
@@ -31,6 +32,8 @@ public class Proxy {
 
     private final Vertx vertx;
     private final HttpClient client;
+    private final HttpClient upgradeClient;
+    private final StickySessions sticky;
     private final LeastConnections balancer;
     private final RetryPolicy policy;
     private final RetryBudget budget;
@@ -45,10 +48,14 @@ public class Proxy {
     private final ForwardedHeaders forwardedHeaders;
 
     @Inject
-    public Proxy(Vertx vertx, @Named(BackendClientProducer.NAME) HttpClient client, LeastConnections balancer,
-            RetryPolicy policy, RetryBudget budget, PassiveHealth health, ProxyMetrics metrics, LbConfig config) {
+    public Proxy(Vertx vertx, @Named(BackendClientProducer.NAME) HttpClient client,
+            @Named(BackendClientProducer.UPGRADE_NAME) HttpClient upgradeClient, LeastConnections balancer,
+            RetryPolicy policy, RetryBudget budget, PassiveHealth health, ProxyMetrics metrics, LbConfig config,
+            StickySessions sticky) {
         this.vertx = vertx;
         this.client = client;
+        this.upgradeClient = upgradeClient;
+        this.sticky = sticky.enabled() ? sticky : null;
         this.balancer = balancer;
         this.policy = policy;
         this.budget = budget;
@@ -74,6 +81,10 @@ public class Proxy {
         RequestGate.Rejection rejection = gate.check(request);
         if (rejection != null) {
             reject(request, rejection);
+            return;
+        }
+        if (request.headers().contains(HttpHeaders.UPGRADE) && WebSocketTunnel.isWebSocketUpgrade(request)) {
+            new WebSocketTunnel(this, request).start();
             return;
         }
         boolean closeAfter = RequestGate.mustCloseAfter(request) && closingConnections.mark(request);
@@ -136,6 +147,16 @@ public class Proxy {
 
     HttpClient client() {
         return client;
+    }
+
+    /** HTTP/1.1 whatever {@code lb.client.protocol} says: WebSocket upgrades exist only there. */
+    HttpClient upgradeClient() {
+        return upgradeClient;
+    }
+
+    /** Null unless {@code lb.sticky.enabled}: the hot path tests one field. */
+    StickySessions sticky() {
+        return sticky;
     }
 
     LeastConnections balancer() {

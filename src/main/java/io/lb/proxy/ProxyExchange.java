@@ -7,6 +7,7 @@ import io.lb.balancer.Backend;
 import io.lb.metrics.Outcome;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -30,7 +31,7 @@ final class ProxyExchange {
     private final HttpMethod method;
     private final MultiMap outgoingHeaders;
     private final RequestBody body;
-    private final boolean chunkedUpload;
+    private boolean chunkedUpload;
     private final boolean closeConnectionAfter;
     private final HostAndPort authority;
     private final long startNanos = System.nanoTime();
@@ -40,6 +41,8 @@ final class ProxyExchange {
     private AttemptFailure lastFailure;
     private boolean holdsRetryToken;
     private boolean over;
+    /** The affinity token the client sent (only when sticky sessions are on). */
+    private String stickyToken;
 
     ProxyExchange(Proxy proxy, HttpServerRequest request, boolean closeConnectionAfter) {
         this.proxy = proxy;
@@ -64,11 +67,37 @@ final class ProxyExchange {
         if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
             response.writeContinue();
         }
+        if (chunkedUpload && request.version() == HttpVersion.HTTP_2) {
+            // An HTTP/2 stream's end (END_STREAM, often on the HEADERS frame itself) is delivered after this
+            // handler: look one event-loop turn ahead, so that a GET is not sent to an HTTP/1.1 backend as a
+            // chunked upload. Data that arrives meanwhile is held (the body pauses itself without a target).
+            request.resume();
+            Vertx.currentContext().runOnContext(ignored -> firstTryOfHttp2Stream());
+            return;
+        }
+        tryNextBackend();
+    }
+
+    private void firstTryOfHttp2Stream() {
+        if (over) {
+            return;
+        }
+        if (body.ended() && !body.hasBytes()) {
+            chunkedUpload = false;
+        }
         tryNextBackend();
     }
 
     private void tryNextBackend() {
-        Backend backend = proxy.balancer().choose(tried::contains);
+        Backend backend = null;
+        StickySessions sticky = proxy.sticky();
+        if (sticky != null && tried.isEmpty()) {
+            stickyToken = sticky.requestedToken(request);
+            backend = sticky.backendFor(stickyToken);
+        }
+        if (backend == null) {
+            backend = proxy.balancer().choose(tried::contains);
+        }
         if (backend == null) {
             answerWithError();
             return;
@@ -142,6 +171,10 @@ final class ProxyExchange {
     private void relay(Attempt attempt, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
         attempt.idleTimeout(proxy.idleTimeoutMillis());
+        StickySessions sticky = proxy.sticky();
+        if (sticky != null) {
+            sticky.stick(request, stickyToken, attempt.backend(), response);
+        }
         ResponseRelay.relay(backendResponse, response, method).onComplete(relayed -> {
             body.forgetReplay();
             if (relayed.succeeded()) {

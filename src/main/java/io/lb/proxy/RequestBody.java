@@ -20,6 +20,8 @@ final class RequestBody {
     private final long replayLimit;
     private List<Buffer> kept = new ArrayList<>(2);
     private long bytesReceived;
+    /** Bytes past the replay limit held because no backend request was there to take them yet. */
+    private boolean heldPastLimit;
     private boolean ended;
     private Throwable failure;
     private HttpClientRequest target;
@@ -47,6 +49,9 @@ final class RequestBody {
             for (Buffer chunk : kept) {
                 next.write(chunk);
             }
+            if (heldPastLimit) {
+                kept = null;
+            }
         }
         if (ended) {
             next.end();
@@ -67,7 +72,11 @@ final class RequestBody {
 
     /** True while every byte received so far is still held, so a new try can send the whole body. */
     boolean replayable() {
-        return kept != null;
+        return kept != null && !heldPastLimit;
+    }
+
+    boolean ended() {
+        return ended;
     }
 
     boolean hasBytes() {
@@ -81,19 +90,24 @@ final class RequestBody {
 
     private void onChunk(Buffer chunk) {
         bytesReceived += chunk.length();
+        HttpClientRequest current = target;
         if (kept != null) {
             if (bytesReceived <= replayLimit) {
                 kept.add(chunk);
+            } else if (current == null) {
+                kept.add(chunk); // nowhere to send it yet: it must not be lost
+                heldPastLimit = true;
             } else {
                 kept = null;
             }
         }
-        HttpClientRequest current = target;
         if (current != null) {
             current.write(chunk);
             if (current.writeQueueFull()) {
                 waitForDrain(current);
             }
+        } else {
+            source.pause(); // no backend request yet: hold the rest back until there is one
         }
     }
 

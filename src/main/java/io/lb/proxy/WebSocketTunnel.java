@@ -1,0 +1,274 @@
+package io.lb.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.lb.balancer.Backend;
+import io.lb.balancer.Lease;
+import io.lb.metrics.Outcome;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * A WebSocket connection through the balancer: the upgrade request goes to the least-connected backend with its
+ * {@code Upgrade}/{@code Connection}/{@code Sec-WebSocket-*} headers kept (the one exception to hop-by-hop
+ * stripping); if that backend switches protocols, the client's connection is switched too and from then on
+ * bytes are piped both ways untouched (frames, extensions, close handshake), with back-pressure, until either
+ * side closes. A backend that does not switch has its answer relayed as an ordinary response.
+ * <p>
+ * The tunnel holds one lease on its backend for its whole life, released exactly once when it ends.
+ * Everything here runs on the client connection's event loop.
+ */
+final class WebSocketTunnel {
+
+    private final Proxy proxy;
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final long startNanos = System.nanoTime();
+    private final List<Backend> tried = new ArrayList<>(2);
+    private Lease lease;
+    private HttpClientRequest backendRequest;
+    private NetSocket backendSocket;
+    private NetSocket clientSocket;
+    private long responseTimer = -1;
+    private Throwable lastConnectFailure;
+    private String stickyToken;
+    private long switchedNanos;
+    private boolean open;
+    private boolean over;
+
+    WebSocketTunnel(Proxy proxy, HttpServerRequest request) {
+        this.proxy = proxy;
+        this.request = request;
+        this.response = request.response();
+    }
+
+    /** An HTTP/1.1 {@code GET} with {@code Upgrade: websocket} and {@code Connection: upgrade} (RFC 6455 §4.1). */
+    static boolean isWebSocketUpgrade(HttpServerRequest request) {
+        if (request.method() != HttpMethod.GET || request.version() == HttpVersion.HTTP_2) {
+            return false;
+        }
+        String upgrade = request.getHeader(HttpHeaders.UPGRADE);
+        if (upgrade == null || !hasToken(upgrade, "websocket")) {
+            return false;
+        }
+        for (String connection : request.headers().getAll(HttpHeaders.CONNECTION)) {
+            if (hasToken(connection, "upgrade")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void start() {
+        response.closeHandler(ignored -> clientGone());
+        tryNextBackend();
+    }
+
+    private void tryNextBackend() {
+        Backend backend = null;
+        StickySessions sticky = proxy.sticky();
+        if (sticky != null && tried.isEmpty()) {
+            stickyToken = sticky.requestedToken(request);
+            backend = sticky.backendFor(stickyToken);
+        }
+        if (backend == null) {
+            backend = proxy.balancer().choose(tried::contains);
+        }
+        if (backend == null) {
+            if (lastConnectFailure == null) {
+                ErrorResponses.send(response, 503, ErrorResponses.NO_BACKEND);
+                end(null, 503, Outcome.NO_BACKEND);
+            } else {
+                ErrorResponses.send(response, 502, ErrorResponses.badGateway(AttemptFailure.Kind.CONNECT));
+                end(tried.get(tried.size() - 1), 502, Outcome.BACKEND_ERROR);
+            }
+            return;
+        }
+        tried.add(backend);
+        Lease attemptLease = backend.lease();
+        lease = attemptLease;
+        Backend chosen = backend;
+        proxy.upgradeClient().request(options(backend)).onComplete(connected -> {
+            if (over) {
+                if (connected.succeeded()) {
+                    connected.result().reset();
+                }
+                attemptLease.release();
+                return;
+            }
+            if (connected.failed()) {
+                attemptLease.releaseAsFailure();
+                proxy.health().connectionFailed(chosen, connected.cause().getMessage());
+                lastConnectFailure = connected.cause();
+                if (tried.size() < proxy.policy().maxAttempts()) {
+                    proxy.metrics().retry("connect");
+                    tryNextBackend();
+                } else {
+                    ErrorResponses.send(response, 502, ErrorResponses.badGateway(AttemptFailure.Kind.CONNECT));
+                    end(chosen, 502, Outcome.BACKEND_ERROR);
+                }
+                return;
+            }
+            HttpClientRequest upgrade = connected.result();
+            backendRequest = upgrade;
+            upgrade.exceptionHandler(ignored -> {
+                // surfaces through connect() or, once tunnelled, as the backend socket closing
+            });
+            HostAndPort authority = proxy.forwardedAuthority(request);
+            if (authority != null) {
+                upgrade.authority(authority);
+            }
+            responseTimer = proxy.vertx().setTimer(proxy.responseTimeoutMillis(), id -> upgrade.reset(0,
+                    new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null)));
+            upgrade.connect().onComplete(head -> onResponseHead(chosen, head));
+        });
+    }
+
+    private void onResponseHead(Backend backend, AsyncResult<HttpClientResponse> head) {
+        proxy.vertx().cancelTimer(responseTimer);
+        if (over) {
+            if (head.succeeded() && head.result().statusCode() == 101) {
+                head.result().netSocket().close();
+            }
+            backendRequest.reset();
+            lease.release();
+            return;
+        }
+        if (head.failed()) {
+            lease.releaseAsFailure();
+            AttemptFailure failure = AttemptFailure.afterSend(head.cause());
+            proxy.health().gatewayError(backend, failure.getMessage());
+            if (failure.kind() == AttemptFailure.Kind.TIMEOUT) {
+                ErrorResponses.send(response, 504, ErrorResponses.GATEWAY_TIMEOUT);
+                end(backend, 504, Outcome.TIMEOUT);
+            } else {
+                ErrorResponses.send(response, 502, ErrorResponses.badGateway(failure.kind()));
+                end(backend, 502, Outcome.BACKEND_ERROR);
+            }
+            return;
+        }
+        HttpClientResponse backendResponse = head.result();
+        proxy.health().responded(backend, backendResponse.statusCode());
+        StickySessions sticky = proxy.sticky();
+        if (sticky != null) {
+            sticky.stick(request, stickyToken, backend, response);
+        }
+        if (backendResponse.statusCode() == 101) {
+            switchProtocols(backend, backendResponse);
+        } else {
+            relayRefusal(backend, backendResponse);
+        }
+    }
+
+    /** The backend did not upgrade: its answer is an ordinary response for the client. */
+    private void relayRefusal(Backend backend, HttpClientResponse backendResponse) {
+        int status = backendResponse.statusCode();
+        ResponseRelay.relay(backendResponse, response, HttpMethod.GET).onComplete(relayed -> {
+            if (relayed.succeeded()) {
+                end(backend, status, Outcome.SUCCESS);
+            } else if (response.closed()) {
+                backendRequest.reset();
+                end(backend, status, Outcome.CLIENT_ABORT);
+            } else {
+                lease.releaseAsFailure();
+                backendRequest.reset();
+                response.reset();
+                end(backend, status, Outcome.BACKEND_ERROR);
+            }
+        });
+    }
+
+    private void switchProtocols(Backend backend, HttpClientResponse backendResponse) {
+        switchedNanos = System.nanoTime();
+        backendSocket = backendResponse.netSocket();
+        // Vert.x sends the 101 with the response's headers: the backend's handshake answer, as it gave it
+        // (Upgrade, Connection, Sec-WebSocket-Accept, -Protocol, -Extensions and whatever else it said).
+        MultiMap headers = response.headers();
+        backendResponse.headers().forEach(header -> headers.add(header.getKey(), header.getValue()));
+        request.toNetSocket().onComplete(upgraded -> {
+            if (upgraded.failed() || over) {
+                backendSocket.close();
+                if (upgraded.succeeded()) {
+                    upgraded.result().close();
+                }
+                end(backend, 0, Outcome.CLIENT_ABORT);
+                return;
+            }
+            clientSocket = upgraded.result();
+            open = true;
+            proxy.metrics().tunnelOpened();
+            clientSocket.closeHandler(ignored -> end(backend, 101, Outcome.SUCCESS));
+            backendSocket.closeHandler(ignored -> end(backend, 101, Outcome.SUCCESS));
+            clientSocket.pipeTo(backendSocket);
+            backendSocket.pipeTo(clientSocket);
+        });
+    }
+
+    private void clientGone() {
+        if (over) {
+            return;
+        }
+        if (open) {
+            end(lease.backend(), 101, Outcome.SUCCESS);
+            return;
+        }
+        if (backendRequest != null) {
+            backendRequest.reset();
+        }
+        end(lease == null ? null : lease.backend(), 0, Outcome.CLIENT_ABORT);
+    }
+
+    /** The one place a tunnel (or a refused upgrade) ends: the lease is released and it is counted once. */
+    private void end(Backend servedBy, int status, Outcome outcome) {
+        if (over) {
+            return;
+        }
+        over = true;
+        if (lease != null) {
+            lease.release();
+        }
+        if (open) {
+            proxy.metrics().tunnelClosed();
+            clientSocket.close();
+            backendSocket.close();
+        }
+        // a tunnel's latency is its handshake's: its lifetime (minutes, hours) would swamp the request histogram
+        long endNanos = switchedNanos != 0 ? switchedNanos : System.nanoTime();
+        proxy.metrics().requestEnded(servedBy, status, outcome, endNanos - startNanos);
+    }
+
+    private RequestOptions options(Backend backend) {
+        MultiMap headers = proxy.outgoingHeaders(request, proxy.forwardedAuthority(request));
+        // the handshake is hop-by-hop by nature, and the reason this request exists: it goes through
+        headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
+        headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
+        return new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost(backend.spec().host())
+                .setPort(backend.spec().port())
+                .setSsl(backend.spec().tls())
+                .setURI(proxy.forwardedUri(request))
+                .setHeaders(headers);
+    }
+
+    private static boolean hasToken(String value, String token) {
+        for (String part : value.split(",")) {
+            if (part.trim().toLowerCase(Locale.ROOT).equals(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
