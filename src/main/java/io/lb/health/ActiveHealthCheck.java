@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
@@ -25,6 +26,8 @@ import io.lb.balancer.BackendPool;
 import io.lb.balancer.BackendState;
 import io.lb.balancer.CheckResult;
 import io.lb.config.LbConfig;
+import io.lb.proxy.BackendClientProducer;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.lb.config.StatusRanges;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
@@ -82,7 +85,8 @@ public class ActiveHealthCheck {
     private final Map<Backend, Tracker> trackers = new ConcurrentHashMap<>();
 
     @Inject
-    public ActiveHealthCheck(Vertx vertx, BackendPool pool, HealthMeters meters, LbConfig config) {
+    public ActiveHealthCheck(Vertx vertx, BackendPool pool, HealthMeters meters, LbConfig config,
+            Instance<TlsConfigurationRegistry> tlsRegistry) {
         this.vertx = vertx;
         this.pool = pool;
         this.meters = meters;
@@ -95,15 +99,17 @@ public class ActiveHealthCheck {
         this.jitter = health.jitter();
         this.fall = health.fall();
         this.rise = health.rise();
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        HttpClientOptions options = new HttpClientOptions()
                 .setKeepAlive(false)
                 .setPipelining(false)
                 .setTcpNoDelay(true)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis))
                 .setDecompressionSupported(false)
                 .setVerifyHost(true)
-                .setName("lb-health-check"),
-                new PoolOptions().setHttp1MaxSize(2));
+                .setName("lb-health-check");
+        // probes must trust exactly what traffic trusts, or the two would disagree about https backends
+        BackendClientProducer.applyTls(options, config.client().tls(), tlsRegistry);
+        this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(2));
         if (Math.min(intervalMillis, downIntervalMillis) < 1_000) {
             LOG.infof("lb.health.interval=%s, lb.health.down-interval=%s: the Quarkus scheduler fires at most once "
                     + "a second, so periods below 1s behave as 1s", health.interval(), health.downInterval());
@@ -134,6 +140,11 @@ public class ActiveHealthCheck {
     CompletionStage<Void> probeDownBackends() {
         return round(backend -> backend.state() == BackendState.DOWN || tracker(backend).failures > 0,
                 downIntervalMillis);
+    }
+
+    /** Probes every backend at once, without jitter; completes when all probes are over. */
+    public Future<Void> probeAllNow() {
+        return probeNow(backend -> true, 0);
     }
 
     /** Probes the selected backends in parallel; completes when all probes are over. */

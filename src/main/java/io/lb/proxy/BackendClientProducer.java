@@ -99,7 +99,7 @@ public class BackendClientProducer {
      * Backend certificates are verified, host name included: by default against the JDK's trust store, or
      * against the configured PEM files or named TLS configuration. {@code trust-all} switches that off.
      */
-    static void applyTls(HttpClientOptions options, LbConfig.ClientTls tls,
+    public static void applyTls(HttpClientOptions options, LbConfig.ClientTls tls,
             Instance<TlsConfigurationRegistry> tlsRegistry) {
         if (tls.configurationName().isPresent()) {
             String name = tls.configurationName().get();

@@ -1,6 +1,7 @@
 package io.lb.protocols;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,6 +34,8 @@ import io.vertx.core.net.PemTrustOptions;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.lb.balancer.BackendState;
+import io.lb.health.ActiveHealthCheck;
 
 /** TLS at both ends: terminated on the traffic port (HTTP/2 by ALPN), and verified towards https backends. */
 @QuarkusTest
@@ -107,6 +110,11 @@ class TlsTest {
             assertEquals(200, response.statusCode(), host);
             assertEquals("secure", response.body());
             assertEquals("https", secure.received().get(secure.received().size() - 1).get("X-Forwarded-Proto"));
+            // active checks trust what traffic trusts: the probe over TLS succeeds
+            healthCheck.probeAllNow().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            Backend probed = pool.all().get(0);
+            assertEquals(BackendState.UP, probed.state(), host);
+            assertTrue(probed.lastCheck().healthy(), host + ": " + probed.lastCheck());
         }
     }
 
@@ -130,6 +138,9 @@ class TlsTest {
             }
         }
     }
+
+    @Inject
+    ActiveHealthCheck healthCheck;
 
     private void use(String url) {
         for (Backend existing : pool.all()) {
