@@ -20,32 +20,15 @@ public interface LbConfig {
     /** Comma-separated backend URLs, each {@code http://host:port} with an optional {@code ;weight=N}. */
     Optional<List<String>> backends();
 
+    /** Where the backends come from: {@code lb.backends} or Kubernetes EndpointSlices. */
+    Discovery discovery();
+
     Client client();
 
     Timeout timeout();
 
     Retry retry();
 
-    Limits limits();
-
-    Forwarded forwarded();
-
-    interface Forwarded {
-        /**
-         * CIDR blocks of proxies in front of the balancer whose X-Forwarded-Proto and X-Forwarded-Host are
-         * passed on. Everyone else's are overwritten. X-Forwarded-For is always appended to.
-         */
-        Optional<List<String>> trustedProxies();
-    }
-
-    interface Limits {
-        /** Requests with more header fields than this are answered 431 (sizes: quarkus.http.limits.*). */
-        @WithDefault("100")
-        int maxHeaders();
-    }
-
-    /** Where the backends come from (issue 6). */
-    Discovery discovery();
     Health health();
 
     Outlier outlier();
@@ -54,6 +37,10 @@ public interface LbConfig {
 
     /** Cookie-based session affinity; off by default. */
     Sticky sticky();
+
+    Limits limits();
+
+    Forwarded forwarded();
 
     interface Client {
         /** Most pooled HTTP/1.1 connections the balancer keeps open to one backend. */
@@ -250,5 +237,19 @@ public interface LbConfig {
         /** Ramp-up time; 0 disables slow start. */
         @WithDefault("10s")
         Duration window();
+    }
+
+    interface Limits {
+        /** Requests with more header fields than this are answered 431 (sizes: quarkus.http.limits.*). */
+        @WithDefault("100")
+        int maxHeaders();
+    }
+
+    interface Forwarded {
+        /**
+         * CIDR blocks of proxies in front of the balancer whose X-Forwarded-Proto and X-Forwarded-Host are
+         * passed on. Everyone else's are overwritten. X-Forwarded-For is always appended to.
+         */
+        Optional<List<String>> trustedProxies();
     }
 }
