@@ -23,6 +23,7 @@ public final class Backend {
     private volatile CheckResult lastCheck;
     /** Run when the active count drops to zero; set only while the backend is being retired. */
     private volatile Runnable idleListener;
+    private final LatencyEstimate latency = new LatencyEstimate();
     private final AtomicInteger consecutiveErrors = new AtomicInteger();
     private volatile boolean ejected;
     private volatile long ejectedUntilNanos;
@@ -41,6 +42,11 @@ public final class Backend {
 
     public BackendSpec spec() {
         return spec;
+    }
+
+    /** Response latency estimate, kept only when the latency-aware strategy is on. */
+    public LatencyEstimate latency() {
+        return latency;
     }
 
     public int activeConnections() {

@@ -19,7 +19,7 @@ import io.lb.config.LbConfig;
  * fractional factor stays integer arithmetic; selection allocates nothing and takes no lock.
  */
 @ApplicationScoped
-public class LeastConnections {
+public class LeastConnections implements BackendChooser {
 
     /** Effective weights are in thousandths of a configured weight unit. */
     static final long SCALE = 1_000;
@@ -39,7 +39,7 @@ public class LeastConnections {
         this.slowStartNanos = slowStartNanos;
     }
 
-    /** The best backend that accepts traffic and is not excluded, or null when there is none. */
+    @Override
     public Backend choose(Predicate<Backend> excluded) {
         return choose(excluded, slowStartNanos > 0 ? System.nanoTime() : 0);
     }
@@ -73,10 +73,6 @@ public class LeastConnections {
             }
         }
         return best;
-    }
-
-    public Backend choose() {
-        return choose(backend -> false);
     }
 
     /**

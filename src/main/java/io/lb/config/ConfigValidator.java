@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import io.lb.balancer.Strategy;
 import io.lb.proxy.TrustedProxies;
 import io.vertx.core.http.HttpMethod;
 
@@ -29,6 +30,8 @@ public final class ConfigValidator {
         positive("lb.timeout.overall", config.timeout().overall());
         positive("lb.retry.max-attempts", config.retry().maxAttempts());
         positive("lb.limits.max-headers", config.limits().maxHeaders());
+        Strategy.parse(config.strategy());
+        positive("lb.latency-decay", config.latencyDecay());
         TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of()));
         for (String method : config.retry().idempotentMethods()) {
             String name = method.trim().toUpperCase(Locale.ROOT);

@@ -23,6 +23,14 @@ public interface LbConfig {
     /** Where the backends come from: {@code lb.backends} or Kubernetes EndpointSlices. */
     Discovery discovery();
 
+    /** {@code least-connections} (default) or {@code peak-ewma} (latency-aware); see io.lb.balancer.Strategy. */
+    @WithDefault("least-connections")
+    String strategy();
+
+    /** Time constant of the peak-EWMA latency estimate: how fast a faster backend earns its traffic back. */
+    @WithDefault("10s")
+    Duration latencyDecay();
+
     Client client();
 
     Timeout timeout();

@@ -19,6 +19,7 @@ final class Attempt {
 
     private final Lease lease;
     private final Vertx vertx;
+    private final long startNanos = System.nanoTime();
     private HttpClientRequest backendRequest;
     private long responseTimer = -1;
     private boolean aborted;
@@ -30,6 +31,10 @@ final class Attempt {
 
     Backend backend() {
         return lease.backend();
+    }
+
+    long elapsedNanos() {
+        return System.nanoTime() - startNanos;
     }
 
     Future<HttpClientResponse> send(HttpClient client, RequestOptions options, HostAndPort authority,

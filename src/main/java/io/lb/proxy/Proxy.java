@@ -7,7 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-import io.lb.balancer.LeastConnections;
+import io.lb.balancer.Backend;
+import io.lb.balancer.Balancer;
 import io.lb.config.LbConfig;
 import io.lb.health.PassiveHealth;
 import io.lb.metrics.Outcome;
@@ -34,7 +35,7 @@ public class Proxy {
     private final HttpClient client;
     private final HttpClient upgradeClient;
     private final StickySessions sticky;
-    private final LeastConnections balancer;
+    private final Balancer balancer;
     private final RetryPolicy policy;
     private final RetryBudget budget;
     private final PassiveHealth health;
@@ -43,13 +44,15 @@ public class Proxy {
     private final long responseTimeoutMillis;
     private final long idleTimeoutMillis;
     private final long overallTimeoutNanos;
+    /** 0 unless the strategy reads latencies: then the peak-EWMA time constant. */
+    private final double latencyDecayNanos;
     private final RequestGate gate;
     private final ClosingConnections closingConnections = new ClosingConnections();
     private final ForwardedHeaders forwardedHeaders;
 
     @Inject
     public Proxy(Vertx vertx, @Named(BackendClientProducer.NAME) HttpClient client,
-            @Named(BackendClientProducer.UPGRADE_NAME) HttpClient upgradeClient, LeastConnections balancer,
+            @Named(BackendClientProducer.UPGRADE_NAME) HttpClient upgradeClient, Balancer balancer,
             RetryPolicy policy, RetryBudget budget, PassiveHealth health, ProxyMetrics metrics, LbConfig config,
             StickySessions sticky) {
         this.vertx = vertx;
@@ -65,6 +68,7 @@ public class Proxy {
         this.responseTimeoutMillis = config.timeout().response().toMillis();
         this.idleTimeoutMillis = config.timeout().idle().toMillis();
         this.overallTimeoutNanos = config.timeout().overall().toNanos();
+        this.latencyDecayNanos = balancer.needsLatency() ? config.latencyDecay().toNanos() : 0;
         this.gate = new RequestGate(config.limits().maxHeaders());
         this.forwardedHeaders = new ForwardedHeaders(
                 TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of())));
@@ -159,7 +163,7 @@ public class Proxy {
         return sticky;
     }
 
-    LeastConnections balancer() {
+    Balancer balancer() {
         return balancer;
     }
 
@@ -189,6 +193,13 @@ public class Proxy {
 
     long idleTimeoutMillis() {
         return idleTimeoutMillis;
+    }
+
+    /** Feeds the latency-aware strategy; a no-op (one branch) under least connections. */
+    void recordLatency(Backend backend, long nanos) {
+        if (latencyDecayNanos > 0) {
+            backend.latency().observe(nanos, System.nanoTime(), latencyDecayNanos);
+        }
     }
 
     long overallTimeoutNanos() {

@@ -119,6 +119,7 @@ final class ProxyExchange {
             return;
         }
         HttpClientResponse backendResponse = head.result();
+        proxy.recordLatency(attempt.backend(), attempt.elapsedNanos());
         proxy.health().responded(attempt.backend(), backendResponse.statusCode());
         if (proxy.policy().allowsRetryOn(backendResponse.statusCode(), method) && mayTryAgain()) {
             attempt.abort();
@@ -132,6 +133,9 @@ final class ProxyExchange {
     private void onAttemptFailed(Attempt attempt, AttemptFailure failure) {
         attempt.fail();
         body.detach();
+        if (failure.kind() == AttemptFailure.Kind.TIMEOUT) {
+            proxy.recordLatency(attempt.backend(), attempt.elapsedNanos());
+        }
         if (failure.backendUnreachable()) {
             proxy.health().connectionFailed(attempt.backend(), failure.getMessage());
         } else {

@@ -1,0 +1,63 @@
+package io.lb.balancer;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.lb.config.LbConfig;
+
+/**
+ * The latency-aware strategy ({@code lb.strategy=peak-ewma}): picks the lowest
+ * {@code latency × (active + 1) / weight}, where latency is each backend's peak-EWMA response time. A backend
+ * that answers slower gets proportionally fewer requests even when its connections are not (yet) piling up.
+ * A backend with no sample yet counts as the fastest, so a new or recovered one is tried (slow start still
+ * limits how much it takes).
+ */
+@ApplicationScoped
+public class PeakEwma implements BackendChooser {
+
+    private final BackendPool pool;
+    private final long slowStartNanos;
+    private final double tauNanos;
+
+    @Inject
+    public PeakEwma(BackendPool pool, LbConfig config) {
+        this(pool, config.slowStart().window().toNanos(), config.latencyDecay().toNanos());
+    }
+
+    public PeakEwma(BackendPool pool, long slowStartNanos, double tauNanos) {
+        this.pool = pool;
+        this.slowStartNanos = slowStartNanos;
+        this.tauNanos = tauNanos;
+    }
+
+    @Override
+    public Backend choose(Predicate<Backend> excluded) {
+        long now = System.nanoTime();
+        Backend best = null;
+        double bestScore = 0;
+        long tiedWeight = 0;
+        for (Backend candidate : pool.snapshot()) {
+            if (!candidate.acceptsTraffic() || excluded.test(candidate)) {
+                continue;
+            }
+            long weight = LeastConnections.effectiveWeight(candidate.weight(), candidate.upSinceNanos(), now,
+                    slowStartNanos);
+            // +1 ns so that an unsampled backend still ranks by its load
+            double score = (candidate.latency().costNanos(now, tauNanos) + 1) * (candidate.activeConnections() + 1) / weight;
+            if (best == null || score < bestScore) {
+                best = candidate;
+                bestScore = score;
+                tiedWeight = weight;
+            } else if (score == bestScore) {
+                tiedWeight += weight;
+                if (ThreadLocalRandom.current().nextLong(tiedWeight) < weight) {
+                    best = candidate;
+                }
+            }
+        }
+        return best;
+    }
+}
