@@ -58,7 +58,7 @@ public class Proxy {
         this.vertx = vertx;
         this.client = client;
         this.upgradeClient = upgradeClient;
-        this.sticky = sticky.enabled() ? sticky : null;
+        this.sticky = sticky.enabled() ? sticky : null; // null: the hot path tests one field
         this.balancer = balancer;
         this.policy = policy;
         this.budget = budget;
@@ -158,10 +158,32 @@ public class Proxy {
         return upgradeClient;
     }
 
-    /** Null unless {@code lb.sticky.enabled}: the hot path tests one field. */
-    StickySessions sticky() {
-        return sticky;
+    /** The affinity token the client sent, or null (always null when sticky sessions are off). */
+    String stickyToken(HttpServerRequest request) {
+        return sticky == null ? null : sticky.requestedToken(request);
     }
+
+    /**
+     * The backend for the next try: on a first try the client's sticky backend if it can take traffic, otherwise
+     * the strategy's choice among the backends not yet tried.
+     */
+    Backend chooseBackend(String stickyToken, List<Backend> tried) {
+        if (stickyToken != null && tried.isEmpty()) {
+            Backend stuck = sticky.backendFor(stickyToken);
+            if (stuck != null) {
+                return stuck;
+            }
+        }
+        return balancer.choose(tried::contains);
+    }
+
+    /** After a response head: gives the client its affinity cookie when it lacks the right one. */
+    void stick(HttpServerRequest request, String stickyToken, Backend backend) {
+        if (sticky != null) {
+            sticky.stick(request, stickyToken, backend, request.response());
+        }
+    }
+
 
     Balancer balancer() {
         return balancer;

@@ -89,15 +89,10 @@ final class ProxyExchange {
     }
 
     private void tryNextBackend() {
-        Backend backend = null;
-        StickySessions sticky = proxy.sticky();
-        if (sticky != null && tried.isEmpty()) {
-            stickyToken = sticky.requestedToken(request);
-            backend = sticky.backendFor(stickyToken);
+        if (tried.isEmpty()) {
+            stickyToken = proxy.stickyToken(request);
         }
-        if (backend == null) {
-            backend = proxy.balancer().choose(tried::contains);
-        }
+        Backend backend = proxy.chooseBackend(stickyToken, tried);
         if (backend == null) {
             answerWithError();
             return;
@@ -175,10 +170,7 @@ final class ProxyExchange {
     private void relay(Attempt attempt, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
         attempt.idleTimeout(proxy.idleTimeoutMillis());
-        StickySessions sticky = proxy.sticky();
-        if (sticky != null) {
-            sticky.stick(request, stickyToken, attempt.backend(), response);
-        }
+        proxy.stick(request, stickyToken, attempt.backend());
         ResponseRelay.relay(backendResponse, response, method).onComplete(relayed -> {
             body.forgetReplay();
             if (relayed.succeeded()) {

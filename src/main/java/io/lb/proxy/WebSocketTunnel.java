@@ -77,15 +77,10 @@ final class WebSocketTunnel {
     }
 
     private void tryNextBackend() {
-        Backend backend = null;
-        StickySessions sticky = proxy.sticky();
-        if (sticky != null && tried.isEmpty()) {
-            stickyToken = sticky.requestedToken(request);
-            backend = sticky.backendFor(stickyToken);
+        if (tried.isEmpty()) {
+            stickyToken = proxy.stickyToken(request);
         }
-        if (backend == null) {
-            backend = proxy.balancer().choose(tried::contains);
-        }
+        Backend backend = proxy.chooseBackend(stickyToken, tried);
         if (backend == null) {
             if (lastConnectFailure == null) {
                 ErrorResponses.send(response, 503, ErrorResponses.NO_BACKEND);
@@ -161,10 +156,7 @@ final class WebSocketTunnel {
         }
         HttpClientResponse backendResponse = head.result();
         proxy.health().responded(backend, backendResponse.statusCode());
-        StickySessions sticky = proxy.sticky();
-        if (sticky != null) {
-            sticky.stick(request, stickyToken, backend, response);
-        }
+        proxy.stick(request, stickyToken, backend);
         if (backendResponse.statusCode() == 101) {
             switchProtocols(backend, backendResponse);
         } else {
