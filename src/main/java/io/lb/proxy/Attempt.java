@@ -73,13 +73,6 @@ final class Attempt {
         return head.future();
     }
 
-    /** Sets the longest silence allowed from the backend while its response body streams. */
-    void idleTimeout(long millis) {
-        if (backendRequest != null) {
-            backendRequest.idleTimeout(millis);
-        }
-    }
-
     /** Ends the exchange with this backend normally. */
     void finish() {
         lease.release();

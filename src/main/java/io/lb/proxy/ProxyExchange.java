@@ -169,26 +169,29 @@ final class ProxyExchange {
 
     private void relay(Attempt attempt, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
-        attempt.idleTimeout(proxy.idleTimeoutMillis());
         proxy.stick(request, stickyToken, attempt.backend());
-        ResponseRelay.relay(backendResponse, response, method).onComplete(relayed -> {
-            body.forgetReplay();
-            if (relayed.succeeded()) {
-                attempt.finish();
-                end(attempt.backend(), status, Outcome.SUCCESS);
-            } else if (response.closed()) {
-                attempt.abort();
-                end(attempt.backend(), status, Outcome.CLIENT_ABORT);
-            } else {
-                // The backend broke mid-body. A cut body must not look complete: reset the client's stream
-                // (on HTTP/1.1, its connection) instead of ending the response.
-                attempt.fail();
-                proxy.health().gatewayError(attempt.backend(), "response cut short");
-                attempt.abort();
-                response.reset();
-                end(attempt.backend(), status, Outcome.BACKEND_ERROR);
-            }
-        });
+        ResponseRelay.relay(proxy.vertx(), backendResponse, response, method, proxy.idleTimeoutMillis())
+                .onComplete(relayed -> onRelayEnded(attempt, status, relayed));
+    }
+
+    private void onRelayEnded(Attempt attempt, int status, AsyncResult<Void> relayed) {
+        body.forgetReplay();
+        if (relayed.succeeded()) {
+            attempt.finish();
+            end(attempt.backend(), status, Outcome.SUCCESS);
+        } else if (response.closed()) {
+            attempt.abort();
+            end(attempt.backend(), status, Outcome.CLIENT_ABORT);
+        } else {
+            // The backend broke mid-body or went silent. A cut body must not look complete: reset the client's
+            // stream (on HTTP/1.1, its connection) instead of ending the response.
+            attempt.fail();
+            proxy.health().gatewayError(attempt.backend(), relayed.cause().getMessage());
+            attempt.abort();
+            response.reset();
+            end(attempt.backend(), status,
+                    relayed.cause() instanceof ResponseRelay.IdleTimeout ? Outcome.TIMEOUT : Outcome.BACKEND_ERROR);
+        }
     }
 
     private void answerWithError() {

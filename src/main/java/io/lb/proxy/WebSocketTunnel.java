@@ -167,7 +167,8 @@ final class WebSocketTunnel {
     /** The backend did not upgrade: its answer is an ordinary response for the client. */
     private void relayRefusal(Backend backend, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
-        ResponseRelay.relay(backendResponse, response, HttpMethod.GET).onComplete(relayed -> {
+        ResponseRelay.relay(proxy.vertx(), backendResponse, response, HttpMethod.GET, proxy.idleTimeoutMillis())
+                .onComplete(relayed -> {
             if (relayed.succeeded()) {
                 end(backend, status, Outcome.SUCCESS);
             } else if (response.closed()) {
