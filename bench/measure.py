@@ -11,6 +11,8 @@ Prints one JSON object on stdout with:
   load1          1-minute load average just before the run
   foreign_cpu_pct CPU used during the run by processes that are not the balancer, the backends or wrk,
                  in % of one core: other builds on the machine. A run with a high value is disturbed.
+  idle_busy_pct  (with --quiet PCT:SECONDS) CPU busy % of one core measured over 2 s before the run, after
+                 waiting up to SECONDS for it to fall to PCT or below; waited_for_quiet_s says how long
   shares         (with --count-port) requests each delayed backend counted during the run
 """
 import json
@@ -83,6 +85,18 @@ def busy_ticks():
     return sum(values[:8]) - idle
 
 
+def wait_for_quiet(max_pct, max_wait):
+    """Waits (at most max_wait s) until the machine's CPUs are idle but for max_pct % of one core over 2 s."""
+    start = time.monotonic()
+    while True:
+        b0 = busy_ticks()
+        time.sleep(2)
+        pct = 100 * (busy_ticks() - b0) / CLK_TCK / 2
+        waited = time.monotonic() - start
+        if pct <= max_pct or waited >= max_wait:
+            return round(pct, 1), round(waited, 1)
+
+
 def counts(ports):
     result = {}
     for port in ports:
@@ -101,6 +115,7 @@ def main():
     sep = args.index("--")
     opts, wrk = args[:sep], args[sep + 1:]
     name, pid, backend_pids, count_ports, tags = None, None, [], [], {}
+    quiet_pct, quiet_wait = None, 0
     i = 0
     while i < len(opts):
         if opts[i] == "--name":
@@ -112,11 +127,14 @@ def main():
         elif opts[i] == "--tag":
             key, _, value = opts[i + 1].partition("=")
             tags[key] = value
+        elif opts[i] == "--quiet":
+            quiet_pct, quiet_wait = (float(x) for x in opts[i + 1].split(":"))
         elif opts[i] == "--count-port":
             count_ports.append(int(opts[i + 1]))
         i += 2
     lb = tree(pid)
     backends = [p for b in backend_pids for p in tree(b)]
+    idle_pct, waited = wait_for_quiet(quiet_pct, quiet_wait) if quiet_pct is not None else (None, 0)
     if count_ports:
         reset(count_ports)
     with open("/proc/loadavg") as f:
@@ -151,6 +169,8 @@ def main():
         "wrk_cpu_s": round(wrk_ticks / CLK_TCK, 2),
         "rss_hwm_mb": round(hwm_kb(lb) / 1024, 1),
         "load1": load1,
+        "idle_busy_pct": idle_pct,
+        "waited_for_quiet_s": waited,
         "foreign_cpu_pct": round(100 * foreign / CLK_TCK / (t1 - t0), 1),
     })
     if count_ports:

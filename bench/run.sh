@@ -29,6 +29,7 @@ LB_CPU=${LB_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 MAX_FOREIGN=${MAX_FOREIGN:-15}    # % of a core used by other processes above which a run is repeated
 MAX_TRIES=${MAX_TRIES:-3}
+QUIET_WAIT=${QUIET_WAIT:-180}     # before each run, wait up to this many seconds for the machine to be idle
 # JVM flags of the measured balancer (documented in docs/benchmarks.md)
 LB_JAVA_OPTS=${LB_JAVA_OPTS:-"-XX:+UseSerialGC -Xms64m -Xmx64m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=64m -Xss512k"}
 LB_QUARKUS_OPTS=${LB_QUARKUS_OPTS:-"-Dquarkus.vertx.event-loops-pool-size=1"}
@@ -268,7 +269,7 @@ measure() {
     for (( try = 1; try <= MAX_TRIES; try++ )); do
         # shellcheck disable=SC2046
         line=$(python3 "$HERE/measure.py" --name "$lb" --pid "${LB_PID[$lb]}" --tag scenario="$scenario" \
-            --tag round="$round" --tag try="$try" "${backend_opts[@]}" "$@" -- $(wrk_cmd "$lb" "$DURATION"))
+            --tag round="$round" --tag try="$try" --quiet "$MAX_FOREIGN:$QUIET_WAIT" "${backend_opts[@]}" "$@" -- $(wrk_cmd "$lb" "$DURATION"))
         foreign=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["foreign_cpu_pct"])' "$line")
         log "$scenario r$round $lb: $line"
         if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' \
@@ -357,4 +358,7 @@ main() {
     python3 "$HERE/summarize.py" "$OUT/results.jsonl" | tee "$OUT/summary.md"
 }
 
-main "$@"
+# bench/profile.sh sources this file for its functions
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi
