@@ -21,7 +21,7 @@ def events(names):
 
 def frame_name(frame):
     m = frame["method"]
-    return f'{m["type"]["name"]}.{m["name"]}'
+    return f'{m["type"]["name"]}.{m["name"]}'.replace("/", ".")
 
 
 def package_group(name):
@@ -77,7 +77,7 @@ for thread, vals in sorted(loads.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]
 alloc = Counter()
 for e in events("jdk.ObjectAllocationSample"):
     v = e["values"]
-    alloc[v["objectClass"]["name"]] += v["weight"]
+    alloc[v["objectClass"]["name"].replace("/", ".")] += v["weight"]
 total = sum(alloc.values()) or 1
 print(f"\n-- allocation by class (sampled weight, {total / 2**20:.0f} MiB total), top 15")
 for cls, w in alloc.most_common(15):
@@ -93,5 +93,5 @@ for site, w in alloc_sites.most_common(12):
     print(f"{100 * w / total:6.1f}%  {site}")
 
 gcs = events("jdk.GarbageCollection")
-pause = sum(float(str(e["values"]["sumOfPauses"]).rstrip(" ms").replace("PT", "").rstrip("S") or 0) for e in gcs) if gcs else 0
-print(f"\n-- {len(gcs)} garbage collections")
+names = Counter(e["values"]["name"] for e in gcs)
+print(f"\n-- {len(gcs)} garbage collections: " + ", ".join(f"{n} {k}" for k, n in names.most_common()))

@@ -3,7 +3,7 @@
 # (balancer pinned to one core, one event loop; three NGINX backends and wrk on the other core).
 #
 #   bench/profile.sh                       # JFR to $OUT/lb.jfr, report to $OUT/profile.txt
-#   JVM_EXTRA_OPTS="-Dquarkus.vertx.prefer-native-transport=true" bench/profile.sh
+#   VARIANT=jvm-tuned bench/profile.sh     # the tuned flags of run.sh
 #
 # Load: WARMUP seconds unrecorded, then PROFILE_SECONDS recorded (JFR settings=profile).
 set -euo pipefail
@@ -11,16 +11,16 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/run.sh"
 PROFILE_SECONDS=${PROFILE_SECONDS:-30}
 JFR_FILE=${JFR_FILE:-$OUT/lb.jfr}
+VARIANT=${VARIANT:-jvm}            # which JVM variant of run.sh to profile (jvm, jvm-tuned, ...)
 
 ensure_tools
 start_fast_backends
-JVM_EXTRA_OPTS="${JVM_EXTRA_OPTS:-} -XX:StartFlightRecording=delay=${WARMUP}s,duration=${PROFILE_SECONDS}s,filename=$JFR_FILE,settings=profile"
+JVM_EXTRA_OPTS="${JVM_EXTRA_OPTS:-} -XX:StartFlightRecording=name=bench,delay=${WARMUP}s,settings=profile"
 rm -f "$JFR_FILE"
-start_jvm "${FAST_PORTS[@]}"
+start_jvm "$VARIANT" "${FAST_PORTS[@]}"
 log "profiling: ${WARMUP}s warm-up, then ${PROFILE_SECONDS}s recorded"
-$(wrk_cmd jvm $(( WARMUP + PROFILE_SECONDS + 3 ))) | tee "$OUT/profile-wrk.txt" >&2
-for _ in $(seq 1 100); do [[ -s $JFR_FILE ]] && break; sleep 0.1; done
-sleep 1
+$(wrk_cmd "$VARIANT" $(( WARMUP + PROFILE_SECONDS ))) | tee "$OUT/profile-wrk.txt" >&2
+jcmd "${LB_PID[$VARIANT]}" JFR.stop name=bench filename="$JFR_FILE" >&2
 stop_balancers
 jfr summary "$JFR_FILE" > "$OUT/jfr-summary.txt"
 python3 "$HERE/jfr-top.py" "$JFR_FILE" | tee "$OUT/profile.txt"

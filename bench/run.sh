@@ -23,23 +23,37 @@ WARMUP=${WARMUP:-15}              # seconds of unmeasured load per balancer and 
 CONNS=${CONNS:-64}
 WRK_THREADS=${WRK_THREADS:-1}
 SCENARIOS=${SCENARIOS:-"startup fast slow"}
-BALANCERS=${BALANCERS:-"haproxy nginx jvm"}
+BALANCERS=${BALANCERS:-"haproxy nginx jvm jvm-tuned"}
 STARTUP_RUNS=${STARTUP_RUNS:-5}
 LB_CPU=${LB_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 MAX_FOREIGN=${MAX_FOREIGN:-15}    # % of a core used by other processes above which a run is repeated
 MAX_TRIES=${MAX_TRIES:-3}
 QUIET_WAIT=${QUIET_WAIT:-180}     # before each run, wait up to this many seconds for the machine to be idle
-# JVM flags of the measured balancer (documented in docs/benchmarks.md)
-LB_JAVA_OPTS=${LB_JAVA_OPTS:-"-XX:+UseSerialGC -Xms64m -Xmx64m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=64m -Xss512k"}
+# The JVM balancer runs in variants, each a name starting with "jvm" and its own flags (docs/benchmarks.md):
+#   jvm        the application as shipped: default configuration, default JVM ergonomics (under taskset the JVM
+#              sees one CPU and so picks SerialGC; max heap is 1/4 of RAM)
+#   jvm-tuned  the best configuration found without code changes (see JVM_OPTS_jvm_tuned)
+# Add variants with BALANCERS="... jvm-x" and JVM_OPTS_jvm_x="..." (and JAR_jvm_x=path/to/quarkus-run.jar to
+# run another build of the balancer).
 LB_QUARKUS_OPTS=${LB_QUARKUS_OPTS:-"-Dquarkus.vertx.event-loops-pool-size=1"}
+JVM_OPTS_jvm=${JVM_OPTS_jvm:-""}
+JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms48m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -Dquarkus.vertx.prefer-native-transport=true"}
 JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
 
 FAST_PORTS=(18081 18082 18083)
 SLOW_SPECS=(18091:2 18092:10 18093:50)
 SLOW_PORTS=(18091 18092 18093)
-declare -A LB_PORT=([haproxy]=18100 [nginx]=18200 [jvm]=18300)
-JVM_MGMT_PORT=19300
+declare -A LB_PORT=([haproxy]=18100 [nginx]=18200)
+declare -A MGMT_PORT=()
+next_port=18300
+for lb in $BALANCERS jvm; do
+    if [[ $lb == jvm* && -z ${LB_PORT[$lb]:-} ]]; then
+        LB_PORT[$lb]=$next_port
+        MGMT_PORT[$lb]=$(( next_port + 1000 ))
+        next_port=$(( next_port + 100 ))
+    fi
+done
 
 declare -A LB_PID=()
 BACKEND_PIDS=()
@@ -222,20 +236,26 @@ EOF
     wait_http "http://127.0.0.1:${LB_PORT[nginx]}/" 10
 }
 
-# start_jvm PORT...: starts the balancer; READY_MS is set to the milliseconds from process start to ready.
+jvm_opts() { # jvm_opts VARIANT: the variant's JVM flags
+    local var="JVM_OPTS_${1//-/_}"
+    echo "${!var:-}"
+}
+
+# start_jvm VARIANT PORT...: starts the balancer; READY_MS: milliseconds from process start to ready.
 READY_MS=0
 start_jvm() {
-    local backends="" t0 t1
+    local variant=$1 backends="" t0 t1 jarvar="JAR_${1//-/_}"
+    shift
     for port in "$@"; do backends+="${backends:+,}http://127.0.0.1:$port"; done
     t0=$(date +%s%N)
-    # shellcheck disable=SC2086
-    LB_BACKENDS=$backends taskset -c "$LB_CPU" java $LB_JAVA_OPTS $LB_QUARKUS_OPTS \
-        -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="${LB_PORT[jvm]}" \
-        -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=$JVM_MGMT_PORT \
-        ${JVM_EXTRA_OPTS:-} -jar "$JAR" > "$OUT/jvm.log" 2>&1 &
-    LB_PID[jvm]=$!
+    # shellcheck disable=SC2046,SC2086
+    LB_BACKENDS=$backends taskset -c "$LB_CPU" java $(jvm_opts "$variant") $LB_QUARKUS_OPTS \
+        -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="${LB_PORT[$variant]}" \
+        -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="${MGMT_PORT[$variant]}" \
+        ${JVM_EXTRA_OPTS:-} -jar "${!jarvar:-$JAR}" > "$OUT/$variant.log" 2>&1 &
+    LB_PID[$variant]=$!
     STARTED+=($!)
-    wait_http "http://127.0.0.1:$JVM_MGMT_PORT/q/health/ready" 60
+    wait_http "http://127.0.0.1:${MGMT_PORT[$variant]}/q/health/ready" 60
     t1=$(date +%s%N)
     READY_MS=$(( (t1 - t0) / 1000000 ))
 }
@@ -246,7 +266,7 @@ start_balancer() {
     case $lb in
         haproxy) start_haproxy "$@" ;;
         nginx) start_nginx_lb "$@" ;;
-        jvm) start_jvm "$@" ;;
+        jvm*) start_jvm "$lb" "$@" ;;
     esac
 }
 
@@ -289,12 +309,14 @@ scenario() { # scenario NAME PORTS...
     if [[ $name == slow ]]; then
         for port in "${ports[@]}"; do count_opts+=(--count-port "$port"); done
     fi
-    for lb in $BALANCERS; do start_balancer "$lb" "${ports[@]}"; done
-    for lb in $BALANCERS; do
+    local var="BALANCERS_$name"
+    local balancers=${!var:-$BALANCERS}    # BALANCERS_fast / BALANCERS_slow narrow the set per scenario
+    for lb in $balancers; do start_balancer "$lb" "${ports[@]}"; done
+    for lb in $balancers; do
         log "$name: warming $lb up for $WARMUP s"
         $(wrk_cmd "$lb" "$WARMUP") > /dev/null
     done
-    local order=($BALANCERS)
+    local order=($balancers)
     for (( round = 1; round <= ROUNDS; round++ )); do
         for lb in "${order[@]}"; do measure "$name" "$round" "$lb" "${count_opts[@]}"; done
         order=("${order[@]:1}" "${order[0]}")
@@ -303,22 +325,24 @@ scenario() { # scenario NAME PORTS...
 }
 
 startup() {
-    local ms
-    for pinned in yes no; do
-        for (( i = 1; i <= STARTUP_RUNS; i++ )); do
-            if [[ $pinned == yes ]]; then
-                start_jvm "${FAST_PORTS[@]}"
-            else
-                LB_CPU=0-$(( $(nproc) - 1 )) start_jvm "${FAST_PORTS[@]}"
-            fi
-            ms=$READY_MS
-            local reported
-            reported=$(grep -o 'started in [0-9.]*s' "$OUT/jvm.log" | head -1 || true)
-            log "startup pinned=$pinned run $i: ${ms} ms to ready ($reported)"
-            printf '{"scenario":"startup","pinned":"%s","run":%d,"ready_ms":%d,"quarkus":"%s"}\n' \
-                "$pinned" "$i" "$ms" "$reported" >> "$OUT/results.jsonl"
-            stop_balancers
-            sleep 1
+    local ms reported variant
+    for variant in ${STARTUP_VARIANTS:-$BALANCERS}; do
+        [[ $variant == jvm* ]] || continue
+        for pinned in yes no; do
+            for (( i = 1; i <= STARTUP_RUNS; i++ )); do
+                python3 -c "import sys; sys.path.insert(0, '$HERE'); import measure; measure.wait_for_quiet($MAX_FOREIGN, 30)"
+                if [[ $pinned == yes ]]; then
+                    start_jvm "$variant" "${FAST_PORTS[@]}"
+                else
+                    LB_CPU=0-$(( $(nproc) - 1 )) start_jvm "$variant" "${FAST_PORTS[@]}"
+                fi
+                ms=$READY_MS
+                reported=$(grep -o 'started in [0-9.]*s' "$OUT/$variant.log" | head -1 || true)
+                log "startup $variant pinned=$pinned run $i: ${ms} ms to ready ($reported)"
+                printf '{"scenario":"startup","name":"%s","pinned":"%s","run":%d,"ready_ms":%d,"quarkus":"%s"}\n' \
+                    "$variant" "$pinned" "$i" "$ms" "$reported" >> "$OUT/results.jsonl"
+                stop_balancers
+            done
         done
     done
 }
@@ -334,8 +358,7 @@ main() {
         echo "nginx: $(nginx -v 2>&1)"
         echo "java: $(java -version 2>&1 | head -2 | tail -1)"
         echo "wrk: $(wrk -v 2>&1 | head -1)"
-        echo "LB_JAVA_OPTS: $LB_JAVA_OPTS"
-        echo "LB_QUARKUS_OPTS: $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}"
+        for lb in $BALANCERS; do [[ $lb == jvm* ]] && echo "$lb: $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}"; done
         echo "wrk: -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds, warm-up ${WARMUP}s; balancers on cpu $LB_CPU, backends+wrk on cpu $LOAD_CPU"
     } > "$OUT/environment.txt"
     cat "$OUT/environment.txt" >&2

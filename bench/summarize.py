@@ -6,7 +6,7 @@ import sys
 from collections import defaultdict
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-ORDER = ["haproxy", "nginx", "jvm"]
+ORDER = ["haproxy", "nginx", "jvm", "jvm-tuned"]
 
 
 def med(values):
@@ -16,13 +16,14 @@ def med(values):
 startup = [r for r in rows if r.get("scenario") == "startup"]
 if startup:
     print("### Startup to ready (JVM balancer)\n")
-    print("| CPUs | runs | median ms | min ms | max ms |")
-    print("|---|---|---|---|---|")
-    for pinned in ("yes", "no"):
-        ms = [r["ready_ms"] for r in startup if r["pinned"] == pinned]
-        if ms:
-            label = "1 (taskset, as benchmarked)" if pinned == "yes" else "all"
-            print(f"| {label} | {len(ms)} | {med(ms):.0f} | {min(ms)} | {max(ms)} |")
+    print("| variant | CPUs | runs | median ms | min ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    for name in sorted({r.get("name", "jvm") for r in startup}):
+        for pinned in ("yes", "no"):
+            ms = [r["ready_ms"] for r in startup if r["pinned"] == pinned and r.get("name", "jvm") == name]
+            if ms:
+                label = "1 (taskset, as benchmarked)" if pinned == "yes" else "all"
+                print(f"| {name} | {label} | {len(ms)} | {med(ms):.0f} | {min(ms)} | {max(ms)} |")
     print()
 
 for scenario in ("fast", "slow"):
@@ -67,7 +68,7 @@ for scenario in ("fast", "slow"):
         ports = sorted({p for r in runs if "shares" in r for p in r["shares"]})
         print("| balancer | " + " | ".join(ports) + " |")
         print("|---|" + "---|" * len(ports))
-        for name in [n for n in ORDER if n in by]:
+        for name in [n for n in ORDER if n in by] + [n for n in by if n not in ORDER]:
             totals = defaultdict(int)
             for r in by[name]:
                 for p, c in r.get("shares", {}).items():
