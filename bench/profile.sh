@@ -3,7 +3,7 @@
 # (balancer pinned to one core, one event loop; three NGINX backends and wrk on the other core).
 #
 #   bench/profile.sh                       # JFR to $OUT/lb.jfr, report to $OUT/profile.txt
-#   VARIANT=jvm-tuned bench/profile.sh     # the tuned flags of run.sh
+#   VARIANT=jvm-x JVM_OPTS_jvm_x="-Xmx256m" bench/profile.sh   # another variant (see run.sh)
 #
 # Load: WARMUP seconds unrecorded, then PROFILE_SECONDS recorded (JFR settings=profile).
 set -euo pipefail

@@ -48,7 +48,7 @@ SLOW_PORTS=(18091 18092 18093)
 declare -A LB_PORT=([haproxy]=18100 [nginx]=18200)
 declare -A MGMT_PORT=()
 next_port=18300
-for lb in $BALANCERS jvm; do
+for lb in $BALANCERS jvm ${VARIANT:-}; do
     if [[ $lb == jvm* && -z ${LB_PORT[$lb]:-} ]]; then
         LB_PORT[$lb]=$next_port
         MGMT_PORT[$lb]=$(( next_port + 1000 ))
