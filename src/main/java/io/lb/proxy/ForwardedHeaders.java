@@ -53,10 +53,10 @@ final class ForwardedHeaders {
     }
 
     private static String joined(MultiMap headers, String name) {
-        var values = headers.getAll(name);
-        if (values.isEmpty()) {
-            return null;
+        if (!headers.contains(name)) {
+            return null; // the usual case: no list is allocated
         }
+        var values = headers.getAll(name);
         return values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
@@ -64,7 +64,30 @@ final class ForwardedHeaders {
         if (address == null) {
             return "unknown";
         }
-        String host = address.hostAddress();
-        return host != null ? host : address.toString();
+        // host() is the textual address, made once per connection; hostAddress() formats it again on every
+        // call (InetAddress.getHostAddress). host() can be a name, though, so it is used only when it is an
+        // IP literal: IPv6 (has ':') or IPv4 (only digits and dots; no host name is all digits and dots).
+        String host = address.host();
+        if (host != null && isIpLiteral(host)) {
+            return host;
+        }
+        String hostAddress = address.hostAddress();
+        return hostAddress != null ? hostAddress : address.toString();
+    }
+
+    static boolean isIpLiteral(String host) {
+        if (host.isEmpty()) {
+            return false;
+        }
+        if (host.indexOf(':') >= 0) {
+            return true;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

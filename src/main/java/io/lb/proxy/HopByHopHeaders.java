@@ -1,46 +1,73 @@
 package io.lb.proxy;
 
-import java.util.Locale;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import io.vertx.core.MultiMap;
 
 /**
  * Copies headers from one hop to the next, leaving out those that describe only the connection they came
  * on (RFC 9110 §7.6.1): the fixed list plus every header the {@code Connection} header names.
+ *
+ * <p>This runs twice per proxied exchange (request and response), so it compares names case-insensitively in
+ * place instead of lower-casing a copy of every header name (see docs/benchmarks.md, profile findings).
  */
 final class HopByHopHeaders {
-
-    private static final Set<String> ALWAYS = Set.of(
-            "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-            "te", "trailer", "transfer-encoding", "upgrade");
 
     private HopByHopHeaders() {
     }
 
     static void copyEndToEnd(MultiMap from, MultiMap to) {
-        Set<String> namedByConnection = namedByConnection(from);
-        from.forEach(header -> {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!ALWAYS.contains(name) && !namedByConnection.contains(name)) {
-                to.add(header.getKey(), header.getValue());
+        List<String> namedByConnection = namedByConnection(from);
+        for (Map.Entry<String, String> header : from) {
+            String name = header.getKey();
+            if (!isHopByHop(name) && !named(namedByConnection, name)) {
+                to.add(name, header.getValue());
             }
-        });
-    }
-
-    static boolean isHopByHop(String name) {
-        return ALWAYS.contains(name.toLowerCase(Locale.ROOT));
-    }
-
-    private static Set<String> namedByConnection(MultiMap headers) {
-        var connectionValues = headers.getAll("connection");
-        if (connectionValues.isEmpty()) {
-            return Set.of();
         }
-        var names = new java.util.HashSet<String>();
-        for (String value : connectionValues) {
+    }
+
+    /** True for the header names that are always hop-by-hop, whatever their case. */
+    static boolean isHopByHop(String name) {
+        switch (name.length()) {
+            case 2:
+                return name.equalsIgnoreCase("te");
+            case 7:
+                return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10:
+                return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16:
+                return name.equalsIgnoreCase("proxy-connection");
+            case 17:
+                return name.equalsIgnoreCase("transfer-encoding");
+            case 18:
+                return name.equalsIgnoreCase("proxy-authenticate");
+            case 19:
+                return name.equalsIgnoreCase("proxy-authorization");
+            default:
+                return false;
+        }
+    }
+
+    private static boolean named(List<String> names, String name) {
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The header names listed in the Connection header(s); an empty list, not allocated, when there is none. */
+    private static List<String> namedByConnection(MultiMap headers) {
+        if (!headers.contains("connection")) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(4);
+        for (String value : headers.getAll("connection")) {
             for (String token : value.split(",")) {
-                String name = token.trim().toLowerCase(Locale.ROOT);
+                String name = token.trim();
                 if (!name.isEmpty()) {
                     names.add(name);
                 }

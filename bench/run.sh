@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# Benchmarks this balancer against HAProxy and NGINX on loopback. Run by hand, never in CI:
+#
+#   bench/run.sh                     # everything: startup, scenario "fast", scenario "slow"
+#   SCENARIOS=fast ROUNDS=1 DURATION=10 bench/run.sh    # a quick look
+#
+# CPU budget: every balancer is pinned to the same single core (LB_CPU, default 1) with taskset, and runs
+# one worker: HAProxy `nbthread 1`, NGINX `worker_processes 1`, the JVM with one Vert.x event loop
+# (-Dquarkus.vertx.event-loops-pool-size=1). The JVM's GC and JIT threads share that core too, so the JVM
+# gets exactly the same CPU as the others. Backends and wrk run on the other core (LOAD_CPU, default 0).
+# Only one balancer is under load at a time; rounds are interleaved (order rotates every round).
+#
+# Everything listens on and targets 127.0.0.1 only; every wait is bounded; all started processes are
+# stopped on exit. Results: $OUT/results.jsonl (one JSON line per measured run), $OUT/summary.md.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+OUT=${OUT:-/tmp/lb-bench}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-20}          # seconds per measured wrk run
+WARMUP=${WARMUP:-15}              # seconds of unmeasured load per balancer and scenario before round 1
+CONNS=${CONNS:-64}
+WRK_THREADS=${WRK_THREADS:-1}
+SCENARIOS=${SCENARIOS:-"startup fast slow"}
+BALANCERS=${BALANCERS:-"haproxy nginx jvm jvm-tuned"}
+STARTUP_RUNS=${STARTUP_RUNS:-5}
+LB_CPU=${LB_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+MAX_FOREIGN=${MAX_FOREIGN:-15}    # % of a core used by other processes above which a run is repeated
+MAX_TRIES=${MAX_TRIES:-3}
+QUIET_WAIT=${QUIET_WAIT:-180}     # before each run, wait up to this many seconds for the machine to be idle
+# The JVM balancer runs in variants, each a name starting with "jvm" and its own flags (docs/benchmarks.md):
+#   jvm        the application as shipped: default configuration, default JVM ergonomics (under taskset the JVM
+#              sees one CPU and so picks SerialGC; max heap is 1/4 of RAM)
+#   jvm-tuned  the documented flags (JVM_OPTS_jvm_tuned). NOTE: with the code as of this branch it runs out of
+#              its 96 MB heap within seconds (docs/benchmarks.md, finding 1); it becomes meaningful once fixed
+# Add variants with BALANCERS="... jvm-x" and JVM_OPTS_jvm_x="..." (and JAR_jvm_x=path/to/quarkus-run.jar to
+# run another build of the balancer).
+LB_QUARKUS_OPTS=${LB_QUARKUS_OPTS:-"-Dquarkus.vertx.event-loops-pool-size=1"}
+JVM_OPTS_jvm=${JVM_OPTS_jvm:-""}
+JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms48m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -Dquarkus.vertx.prefer-native-transport=true"}
+JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
+
+FAST_PORTS=(18081 18082 18083)
+SLOW_SPECS=(18091:2 18092:10 18093:50)
+SLOW_PORTS=(18091 18092 18093)
+declare -A LB_PORT=([haproxy]=18100 [nginx]=18200)
+declare -A MGMT_PORT=()
+next_port=18300
+for lb in $BALANCERS jvm ${VARIANT:-}; do
+    if [[ $lb == jvm* && -z ${LB_PORT[$lb]:-} ]]; then
+        LB_PORT[$lb]=$next_port
+        MGMT_PORT[$lb]=$(( next_port + 1000 ))
+        next_port=$(( next_port + 100 ))
+    fi
+done
+
+declare -A LB_PID=()
+BACKEND_PIDS=()
+STARTED=()
+
+log() { printf '%s [bench] %s (load %s)\n' "$(date +%T)" "$*" "$(cut -d' ' -f1-3 /proc/loadavg)" >&2; }
+
+cleanup() {
+    for pid in "${STARTED[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${STARTED[@]}"; do
+        stop_pid "$pid"
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# stop_pid PID: SIGTERM, then SIGKILL after 15 s (a JVM thrashing in GC may not exit on SIGTERM).
+stop_pid() {
+    kill "$1" 2>/dev/null || true
+    for _ in $(seq 1 150); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+# wait_http URL SECONDS: until URL answers 200, polling every 20 ms; fails after SECONDS.
+wait_http() {
+    local url=$1 deadline=$(( $(date +%s) + $2 ))
+    while (( $(date +%s) < deadline )); do
+        if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true) == 200 ]]; then
+            return 0
+        fi
+        sleep 0.02
+    done
+    echo "no 200 from $url within $2 s" >&2
+    return 1
+}
+
+ensure_tools() {
+    local missing=()
+    command -v haproxy >/dev/null || missing+=(haproxy)
+    command -v nginx >/dev/null || missing+=(nginx-light)
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v taskset >/dev/null || missing+=(util-linux)
+    if (( ${#missing[@]} )); then
+        log "installing ${missing[*]}"
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+    fi
+    # The delayed backend prefers a JDK with virtual threads (21+); JDK 17 works with a thread pool.
+    BACKEND_JAVA=${BACKEND_JAVA:-}
+    if [[ -z $BACKEND_JAVA ]]; then
+        for candidate in /usr/lib/jvm/temurin-2[1-9]*/bin/java /usr/lib/jvm/java-2[1-9]*/bin/java; do
+            [[ -x $candidate ]] && BACKEND_JAVA=$candidate && break
+        done
+        BACKEND_JAVA=${BACKEND_JAVA:-java}
+    fi
+    if [[ ! -f $JAR ]]; then
+        log "building the balancer"
+        (cd "$ROOT" && ./mvnw -B package -DskipTests)
+    fi
+    mkdir -p "$OUT"
+}
+
+start_fast_backends() {
+    local dir=$OUT/backends-nginx servers=""
+    mkdir -p "$dir"
+    for port in "${FAST_PORTS[@]}"; do
+        servers+="
+    server {
+        listen 127.0.0.1:$port reuseport backlog=4096;
+        location / {
+            add_header X-Backend b$port;
+            return 200 \"hello from b$port\\n\";
+        }
+    }"
+    done
+    cat > "$dir/nginx.conf" <<EOF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    keepalive_timeout 75s;
+    keepalive_requests 1000000;
+    default_type text/plain;
+$servers
+}
+EOF
+    taskset -c "$LOAD_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' &
+    BACKEND_PIDS=($!)
+    STARTED+=($!)
+    for port in "${FAST_PORTS[@]}"; do wait_http "http://127.0.0.1:$port/" 10; done
+}
+
+start_slow_backends() {
+    taskset -c "$LOAD_CPU" "$BACKEND_JAVA" -Dsun.net.httpserver.nodelay=true -Xmx256m \
+        "$HERE/Backend.java" "${SLOW_SPECS[@]}" --max-seconds=3600 > "$OUT/backend-slow.log" 2>&1 &
+    BACKEND_PIDS=($!)
+    STARTED+=($!)
+    for port in "${SLOW_PORTS[@]}"; do wait_http "http://127.0.0.1:$port/__count" 30; done
+    # warm the backend JVM itself, straight, so that its JIT does not colour the first balancer's numbers
+    taskset -c "$LOAD_CPU" wrk -t1 -c32 -d5s "http://127.0.0.1:${SLOW_PORTS[0]}/" > /dev/null
+}
+
+stop_backends() {
+    for pid in "${BACKEND_PIDS[@]}"; do stop_pid "$pid"; done
+    BACKEND_PIDS=()
+}
+
+start_haproxy() {
+    local dir=$OUT/haproxy servers="" i=0
+    mkdir -p "$dir"
+    for port in "$@"; do
+        i=$((i + 1))
+        servers+="    server b$i 127.0.0.1:$port
+"
+    done
+    cat > "$dir/haproxy.cfg" <<EOF
+global
+    nbthread 1
+    maxconn 8000
+defaults
+    mode http
+    option http-keep-alive
+    option forwardfor
+    http-reuse always
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    timeout http-keep-alive 30s
+frontend fe
+    bind 127.0.0.1:${LB_PORT[haproxy]}
+    default_backend be
+backend be
+    balance leastconn
+$servers
+EOF
+    taskset -c "$LB_CPU" haproxy -db -f "$dir/haproxy.cfg" > "$dir/haproxy.log" 2>&1 &
+    LB_PID[haproxy]=$!
+    STARTED+=($!)
+    wait_http "http://127.0.0.1:${LB_PORT[haproxy]}/" 10
+}
+
+start_nginx_lb() {
+    local dir=$OUT/nginx-lb servers=""
+    mkdir -p "$dir"
+    for port in "$@"; do servers+="        server 127.0.0.1:$port;
+"; done
+    cat > "$dir/nginx.conf" <<EOF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    keepalive_timeout 75s;
+    keepalive_requests 1000000;
+    upstream be {
+        least_conn;
+$servers        keepalive 256;
+        keepalive_requests 1000000;
+        keepalive_timeout 60s;
+    }
+    server {
+        listen 127.0.0.1:${LB_PORT[nginx]} backlog=4096;
+        location / {
+            proxy_pass http://be;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+        }
+    }
+}
+EOF
+    taskset -c "$LB_CPU" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' &
+    LB_PID[nginx]=$!
+    STARTED+=($!)
+    wait_http "http://127.0.0.1:${LB_PORT[nginx]}/" 10
+}
+
+jvm_opts() { # jvm_opts VARIANT: the variant's JVM flags
+    local var="JVM_OPTS_${1//-/_}"
+    echo "${!var:-}"
+}
+
+# start_jvm VARIANT PORT...: starts the balancer; READY_MS: milliseconds from process start to ready.
+READY_MS=0
+start_jvm() {
+    local variant=$1 backends="" t0 t1 jarvar="JAR_${1//-/_}"
+    shift
+    for port in "$@"; do backends+="${backends:+,}http://127.0.0.1:$port"; done
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2046,SC2086
+    LB_BACKENDS=$backends taskset -c "$LB_CPU" java $(jvm_opts "$variant") $LB_QUARKUS_OPTS \
+        -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="${LB_PORT[$variant]}" \
+        -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="${MGMT_PORT[$variant]}" \
+        ${JVM_EXTRA_OPTS:-} -jar "${!jarvar:-$JAR}" > "$OUT/$variant.log" 2>&1 &
+    LB_PID[$variant]=$!
+    STARTED+=($!)
+    wait_http "http://127.0.0.1:${MGMT_PORT[$variant]}/q/health/ready" 60
+    t1=$(date +%s%N)
+    READY_MS=$(( (t1 - t0) / 1000000 ))
+}
+
+start_balancer() {
+    local lb=$1
+    shift
+    case $lb in
+        haproxy) start_haproxy "$@" ;;
+        nginx) start_nginx_lb "$@" ;;
+        jvm*) start_jvm "$lb" "$@" ;;
+    esac
+}
+
+stop_balancers() {
+    for lb in "${!LB_PID[@]}"; do stop_pid "${LB_PID[$lb]}"; done
+    LB_PID=()
+}
+
+wrk_cmd() { # wrk_cmd LB SECONDS
+    echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/wrk-report.lua" \
+        "http://127.0.0.1:${LB_PORT[$1]}/"
+}
+
+# measure SCENARIO ROUND LB [measure.py options]: one run, repeated if another process disturbed it.
+measure() {
+    local scenario=$1 round=$2 lb=$3 try line foreign
+    shift 3
+    local backend_opts=()
+    for pid in "${BACKEND_PIDS[@]}"; do backend_opts+=(--backend-pid "$pid"); done
+    for (( try = 1; try <= MAX_TRIES; try++ )); do
+        # shellcheck disable=SC2046
+        line=$(python3 "$HERE/measure.py" --name "$lb" --pid "${LB_PID[$lb]}" --tag scenario="$scenario" \
+            --tag round="$round" --tag try="$try" --quiet "$MAX_FOREIGN:$QUIET_WAIT" "${backend_opts[@]}" "$@" -- $(wrk_cmd "$lb" "$DURATION"))
+        foreign=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["foreign_cpu_pct"])' "$line")
+        log "$scenario r$round $lb: $line"
+        if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' \
+            "$foreign" "$MAX_FOREIGN" || (( try == MAX_TRIES )); then
+            echo "$line" >> "$OUT/results.jsonl"
+            return 0
+        fi
+        log "another process used ${foreign}% of a core during that run: repeating it"
+        sleep 5
+    done
+}
+
+scenario() { # scenario NAME PORTS...
+    local name=$1
+    shift
+    local ports=("$@") count_opts=()
+    if [[ $name == slow ]]; then
+        for port in "${ports[@]}"; do count_opts+=(--count-port "$port"); done
+    fi
+    local var="BALANCERS_$name"
+    local balancers=${!var:-$BALANCERS}    # BALANCERS_fast / BALANCERS_slow narrow the set per scenario
+    for lb in $balancers; do start_balancer "$lb" "${ports[@]}"; done
+    for lb in $balancers; do
+        log "$name: warming $lb up for $WARMUP s"
+        $(wrk_cmd "$lb" "$WARMUP") > /dev/null
+    done
+    local order=($balancers)
+    for (( round = 1; round <= ROUNDS; round++ )); do
+        for lb in "${order[@]}"; do measure "$name" "$round" "$lb" "${count_opts[@]}"; done
+        order=("${order[@]:1}" "${order[0]}")
+    done
+    stop_balancers
+}
+
+startup() {
+    local ms reported variant
+    for variant in ${STARTUP_VARIANTS:-$BALANCERS}; do
+        [[ $variant == jvm* ]] || continue
+        for pinned in yes no; do
+            for (( i = 1; i <= STARTUP_RUNS; i++ )); do
+                python3 -c "import sys; sys.path.insert(0, '$HERE'); import measure; measure.wait_for_quiet($MAX_FOREIGN, 30)"
+                if [[ $pinned == yes ]]; then
+                    start_jvm "$variant" "${FAST_PORTS[@]}"
+                else
+                    LB_CPU=0-$(( $(nproc) - 1 )) start_jvm "$variant" "${FAST_PORTS[@]}"
+                fi
+                ms=$READY_MS
+                reported=$(grep -o 'started in [0-9.]*s' "$OUT/$variant.log" | head -1 || true)
+                log "startup $variant pinned=$pinned run $i: ${ms} ms to ready ($reported)"
+                printf '{"scenario":"startup","name":"%s","pinned":"%s","run":%d,"ready_ms":%d,"quarkus":"%s"}\n' \
+                    "$variant" "$pinned" "$i" "$ms" "$reported" >> "$OUT/results.jsonl"
+                stop_balancers
+            done
+        done
+    done
+}
+
+main() {
+    ensure_tools
+    : > "$OUT/results.jsonl"
+    {
+        echo "date: $(date -u +%FT%TZ)"
+        echo "nproc: $(nproc); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
+        echo "memory: $(free -h | awk '/Mem:/ {print $2}')"
+        echo "haproxy: $(haproxy -v | head -1)"
+        echo "nginx: $(nginx -v 2>&1)"
+        echo "java: $(java -version 2>&1 | head -2 | tail -1)"
+        echo "wrk: $(wrk -v 2>&1 | head -1)"
+        for lb in $BALANCERS; do [[ $lb == jvm* ]] && echo "$lb: $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}"; done
+        echo "wrk: -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds, warm-up ${WARMUP}s; balancers on cpu $LB_CPU, backends+wrk on cpu $LOAD_CPU"
+    } > "$OUT/environment.txt"
+    cat "$OUT/environment.txt" >&2
+    for s in $SCENARIOS; do
+        case $s in
+            startup)
+                start_fast_backends
+                startup
+                stop_backends ;;
+            fast)
+                start_fast_backends
+                scenario fast "${FAST_PORTS[@]}"
+                stop_backends ;;
+            slow)
+                start_slow_backends
+                scenario slow "${SLOW_PORTS[@]}"
+                stop_backends ;;
+        esac
+    done
+    python3 "$HERE/summarize.py" "$OUT/results.jsonl" | tee "$OUT/summary.md"
+}
+
+# bench/profile.sh sources this file for its functions
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi

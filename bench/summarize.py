@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's results.jsonl into markdown tables: medians over rounds, ratios to HAProxy."""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+ORDER = ["haproxy", "nginx", "jvm", "jvm-tuned"]
+
+
+def med(values):
+    return statistics.median(values) if values else float("nan")
+
+
+startup = [r for r in rows if r.get("scenario") == "startup"]
+if startup:
+    print("### Startup to ready (JVM balancer)\n")
+    print("| variant | CPUs | runs | median ms | min ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    for name in sorted({r.get("name", "jvm") for r in startup}):
+        for pinned in ("yes", "no"):
+            ms = [r["ready_ms"] for r in startup if r["pinned"] == pinned and r.get("name", "jvm") == name]
+            if ms:
+                label = "1 (taskset, as benchmarked)" if pinned == "yes" else "all"
+                print(f"| {name} | {label} | {len(ms)} | {med(ms):.0f} | {min(ms)} | {max(ms)} |")
+    print()
+
+for scenario in ("fast", "slow"):
+    runs = [r for r in rows if r.get("scenario") == scenario and "rps" in r]
+    if not runs:
+        continue
+    by = defaultdict(list)
+    for r in runs:
+        by[r["name"]].append(r)
+    agg = {}
+    for name, rs in by.items():
+        agg[name] = {
+            "rounds": len(rs),
+            "rps": med([r["rps"] for r in rs]),
+            "p50": med([r["p50_ms"] for r in rs]),
+            "p99": med([r["p99_ms"] for r in rs]),
+            "cpu": med([r["cpu_s_per_100k"] for r in rs]),
+            "rss": max(r["rss_hwm_mb"] for r in rs),
+            "errors": sum(r["errors"] for r in rs),
+            "load": max(r["load1"] for r in rs),
+            "foreign": max(r["foreign_cpu_pct"] for r in rs),
+        }
+    base = agg.get("haproxy")
+
+    def ratio(name, key):
+        if not base or not base[key]:
+            return "-"
+        return f"{agg[name][key] / base[key]:.2f}×"
+
+    print(f"### Scenario {scenario}: medians of {max(a['rounds'] for a in agg.values())} rounds\n")
+    print("| balancer | req/s | p50 ms | p99 ms | CPU s / 100k req | peak RSS MiB | errors "
+          "| req/s vs HAProxy | p99 vs HAProxy | CPU vs HAProxy | RSS vs HAProxy | max load1 | max foreign CPU % |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name in [n for n in ORDER if n in agg] + [n for n in agg if n not in ORDER]:
+        a = agg[name]
+        print(f"| {name} | {a['rps']:.0f} | {a['p50']:.2f} | {a['p99']:.2f} | {a['cpu']:.2f} | {a['rss']:.1f} "
+              f"| {a['errors']} | {ratio(name, 'rps')} | {ratio(name, 'p99')} | {ratio(name, 'cpu')} "
+              f"| {ratio(name, 'rss')} | {a['load']:.2f} | {a['foreign']:.1f} |")
+    print()
+    if any("shares" in r for r in runs):
+        print(f"Share of requests per backend (scenario {scenario}, all rounds added up):\n")
+        ports = sorted({p for r in runs if "shares" in r for p in r["shares"]})
+        print("| balancer | " + " | ".join(ports) + " |")
+        print("|---|" + "---|" * len(ports))
+        for name in [n for n in ORDER if n in by] + [n for n in by if n not in ORDER]:
+            totals = defaultdict(int)
+            for r in by[name]:
+                for p, c in r.get("shares", {}).items():
+                    totals[p] += c
+            s = sum(totals.values()) or 1
+            print(f"| {name} | " + " | ".join(f"{100 * totals[p] / s:.1f} %" for p in ports) + " |")
+        print()
+    print("Per run:\n")
+    print("| round | try | balancer | req/s | p50 ms | p99 ms | CPU s/100k | RSS MiB | load1 | foreign CPU % |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in runs:
+        print(f"| {r['round']} | {r.get('try', 1)} | {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.2f} "
+              f"| {r['p99_ms']:.2f} | {r['cpu_s_per_100k']:.2f} | {r['rss_hwm_mb']:.1f} | {r['load1']:.2f} "
+              f"| {r['foreign_cpu_pct']:.1f} |")
+    print()
