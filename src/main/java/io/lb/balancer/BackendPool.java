@@ -9,7 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
@@ -19,7 +19,7 @@ import io.lb.config.BackendSpec;
  * The registry of backends. Reads (every request) see an immutable array without locking; the rare writes
  * (configuration, admin API, discovery) copy it under a lock.
  */
-@ApplicationScoped
+@Singleton
 public class BackendPool {
 
     private volatile Backend[] backends = new Backend[0];

@@ -2,13 +2,13 @@ package io.lb.balancer;
 
 import java.util.function.Predicate;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import io.lb.config.LbConfig;
 
 /** The strategy this deployment uses, chosen once at startup by {@code lb.strategy}. */
-@ApplicationScoped
+@Singleton
 public class Balancer implements BackendChooser {
 
     private final BackendChooser strategy;

@@ -3,7 +3,7 @@ package io.lb.balancer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import io.lb.config.LbConfig;
@@ -18,7 +18,7 @@ import io.lb.config.LbConfig;
  * active count is zero, is not flooded with every new request. Weights are scaled by {@link #SCALE} so that the
  * fractional factor stays integer arithmetic; selection allocates nothing and takes no lock.
  */
-@ApplicationScoped
+@Singleton
 public class LeastConnections implements BackendChooser {
 
     /** Effective weights are in thousandths of a configured weight unit. */

@@ -3,7 +3,7 @@ package io.lb.balancer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import io.lb.config.LbConfig;
@@ -15,7 +15,7 @@ import io.lb.config.LbConfig;
  * A backend with no sample yet counts as the fastest, so a new or recovered one is tried (slow start still
  * limits how much it takes).
  */
-@ApplicationScoped
+@Singleton
 public class PeakEwma implements BackendChooser {
 
     private final BackendPool pool;

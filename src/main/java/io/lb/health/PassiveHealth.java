@@ -2,7 +2,7 @@ package io.lb.health;
 
 import java.time.Duration;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -28,7 +28,7 @@ import io.vertx.core.Vertx;
  * </ul>
  * Called on event loops for every response: the success path is one volatile read.
  */
-@ApplicationScoped
+@Singleton
 public class PassiveHealth {
 
     private static final Logger LOG = Logger.getLogger(PassiveHealth.class);

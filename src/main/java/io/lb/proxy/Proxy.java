@@ -3,7 +3,7 @@ package io.lb.proxy;
 import java.net.URI;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
@@ -26,9 +26,13 @@ import io.vertx.ext.web.RoutingContext;
  * The proxy's shared parts: everything a {@link ProxyExchange} needs, prepared once at startup so that the
  * per-request path only reads fields.
  */
-/** Created at startup, so that the first request does not pay for setting up the client. */
+/**
+ * Created at startup, so that the first request does not pay for setting up the client. This and the beans the
+ * hot path calls are {@code @Singleton}, not {@code @ApplicationScoped}: no client proxy, so no scope lookup on
+ * every call (the profile in docs/benchmarks.md showed it).
+ */
 @Startup
-@ApplicationScoped
+@Singleton
 public class Proxy {
 
     private final Vertx vertx;

@@ -2,7 +2,7 @@ package io.lb.proxy;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import io.lb.config.LbConfig;
@@ -11,7 +11,7 @@ import io.lb.config.LbConfig;
  * Caps retries in flight at a share of requests in flight (Envoy's retry budget), so that when every backend
  * is failing, retries cannot multiply the load that is already hurting them.
  */
-@ApplicationScoped
+@Singleton
 public class RetryBudget {
 
     private final AtomicInteger requestsInFlight = new AtomicInteger();

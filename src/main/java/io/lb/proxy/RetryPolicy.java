@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import io.lb.config.LbConfig;
@@ -14,7 +14,7 @@ import io.vertx.core.http.HttpMethod;
  * Decides whether a failed try may be sent again, to another backend. The rule that matters: a request the
  * backend may already have acted on is only repeated when repeating it is harmless (an idempotent method).
  */
-@ApplicationScoped
+@Singleton
 public class RetryPolicy {
 
     private final int maxAttempts;

@@ -7,7 +7,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import io.lb.balancer.Backend;
@@ -24,7 +24,7 @@ import io.vertx.core.http.HttpServerResponse;
  * cookie is set to the new backend. The cookie's value is an opaque token derived from the backend's URL (a
  * truncated SHA-256), never the URL itself.
  */
-@ApplicationScoped
+@Singleton
 public class StickySessions {
 
     private final boolean enabled;
