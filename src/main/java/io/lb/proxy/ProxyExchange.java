@@ -209,7 +209,8 @@ final class ProxyExchange {
     }
 
     private void clientGone() {
-        if (over) {
+        // an HTTP/2 stream reports its close once the response has ended: that is no client going away
+        if (over || response.ended()) {
             return;
         }
         Backend backend = null;
