@@ -42,7 +42,7 @@ final class Attempt {
         Promise<HttpClientResponse> head = Promise.promise();
         client.request(options).onComplete(connected -> {
             if (connected.failed()) {
-                head.tryFail(new AttemptFailure(AttemptFailure.Kind.CONNECT, connected.cause()));
+                head.tryFail(AttemptFailure.beforeSend(connected.cause()));
                 return;
             }
             HttpClientRequest request = connected.result();

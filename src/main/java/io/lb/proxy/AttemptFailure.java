@@ -3,12 +3,20 @@ package io.lb.proxy;
 import java.io.IOException;
 import java.util.Locale;
 
+import io.vertx.core.http.HttpClosedException;
+
 /** Why one try at one backend produced no response, in the terms the retry policy and health care about. */
 final class AttemptFailure extends Exception {
 
     enum Kind {
         /** No connection could be made (refused, unreachable, connect timeout): the request never left. */
         CONNECT,
+        /**
+         * The pooled connection handed to this try closed before the request was written (the balancer reset it
+         * for an aborted exchange, or the backend closed it while idle): nothing was sent, and the backend is
+         * not at fault.
+         */
+        STALE_CONNECTION,
         /**
          * The backend reset the connection before any response byte. A reset, unlike an orderly close, means
          * the backend's socket still held bytes it had not read, so it never took the whole request in: the
@@ -35,6 +43,11 @@ final class AttemptFailure extends Exception {
     /** The backend cannot be reached or drops connections: passive health takes it out at once. */
     boolean backendUnreachable() {
         return kind == Kind.CONNECT || kind == Kind.RESET_UNREAD;
+    }
+
+    /** The connection could not be had: a real connect failure, or a pooled connection that closed. */
+    static AttemptFailure beforeSend(Throwable cause) {
+        return new AttemptFailure(cause instanceof HttpClosedException ? Kind.STALE_CONNECTION : Kind.CONNECT, cause);
     }
 
     static AttemptFailure afterSend(Throwable cause) {

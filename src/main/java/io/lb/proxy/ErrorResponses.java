@@ -41,7 +41,7 @@ final class ErrorResponses {
 
     private static String describe(AttemptFailure.Kind kind) {
         return switch (kind) {
-            case CONNECT -> "connection failed";
+            case CONNECT, STALE_CONNECTION -> "connection failed";
             case RESET_UNREAD -> "connection reset";
             case CLOSED -> "connection closed before the response";
             case TIMEOUT -> "timeout";

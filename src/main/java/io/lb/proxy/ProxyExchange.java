@@ -116,7 +116,7 @@ final class ProxyExchange {
         HttpClientResponse backendResponse = head.result();
         proxy.recordLatency(attempt.backend(), attempt.elapsedNanos());
         proxy.health().responded(attempt.backend(), backendResponse.statusCode());
-        if (proxy.policy().allowsRetryOn(backendResponse.statusCode(), method) && mayTryAgain()) {
+        if (proxy.policy().allowsRetryOn(backendResponse.statusCode(), method) && mayTryAgain(true)) {
             attempt.abort();
             body.detach();
             retry("status_" + backendResponse.statusCode());
@@ -133,18 +133,18 @@ final class ProxyExchange {
         }
         if (failure.backendUnreachable()) {
             proxy.health().connectionFailed(attempt.backend(), failure.getMessage());
-        } else {
+        } else if (failure.kind() != AttemptFailure.Kind.STALE_CONNECTION) {
             proxy.health().gatewayError(attempt.backend(), failure.getMessage());
         }
         lastFailure = failure;
-        if (proxy.policy().allowsRetryAfter(failure, method) && mayTryAgain()) {
+        if (proxy.policy().allowsRetryAfter(failure, method) && mayTryAgain(proxy.policy().budgeted(failure))) {
             retry(failure.kind().name().toLowerCase());
         } else {
             answerWithError();
         }
     }
 
-    private boolean mayTryAgain() {
+    private boolean mayTryAgain(boolean budgeted) {
         if (tried.size() >= proxy.policy().maxAttempts() || System.nanoTime() >= deadline) {
             return false;
         }
@@ -152,7 +152,7 @@ final class ProxyExchange {
             proxy.metrics().retryAbandonedBodyTooLarge();
             return false;
         }
-        if (!holdsRetryToken) {
+        if (budgeted && !holdsRetryToken) {
             holdsRetryToken = proxy.budget().tryStartRetry();
             if (!holdsRetryToken) {
                 proxy.metrics().retryRefusedByBudget();
@@ -179,7 +179,7 @@ final class ProxyExchange {
         if (relayed.succeeded()) {
             attempt.finish();
             end(attempt.backend(), status, Outcome.SUCCESS);
-        } else if (response.closed()) {
+        } else if (response.closed() || relayed.cause() instanceof ResponseRelay.ClientFailure) {
             attempt.abort();
             end(attempt.backend(), status, Outcome.CLIENT_ABORT);
         } else {

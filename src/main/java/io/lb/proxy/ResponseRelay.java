@@ -27,6 +27,13 @@ final class ResponseRelay {
         }
     }
 
+    /** Writing to the client failed: the client went away, the backend is not at fault. */
+    static final class ClientFailure extends Exception {
+        ClientFailure(Throwable cause) {
+            super("client connection failed: " + cause.getMessage(), cause, false, false);
+        }
+    }
+
     private final Vertx vertx;
     private final HttpClientResponse from;
     private final HttpServerResponse to;
@@ -69,11 +76,11 @@ final class ResponseRelay {
             if (ended.succeeded()) {
                 finish(null);
             } else {
-                finish(ended.cause());
+                finish(new ClientFailure(ended.cause()));
             }
         }));
         from.exceptionHandler(this::finish);
-        to.exceptionHandler(this::finish);
+        to.exceptionHandler(failure -> finish(new ClientFailure(failure)));
         watchdog = vertx.setTimer(idleMillis, this::checkIdle);
         from.resume();
         return done.future();

@@ -41,9 +41,19 @@ public class RetryPolicy {
     /** May a try that failed this way be sent again? Attempts, budget and deadline are checked elsewhere. */
     boolean allowsRetryAfter(AttemptFailure failure, HttpMethod method) {
         return switch (failure.kind()) {
-            case CONNECT, RESET_UNREAD -> true;
+            case CONNECT, STALE_CONNECTION, RESET_UNREAD -> true;
             case CLOSED, TIMEOUT -> idempotent(method);
         };
+    }
+
+    /**
+     * Does a retry after this failure draw on the retry budget? The budget exists against retry storms: load
+     * multiplied on backends that are overloaded (slow, answering errors). A backend that refused, reset or
+     * dropped the connection is gone, not overloaded, and failing over from it must not be rationed: when one of
+     * three backends dies, a third of the requests in flight need a retry at the same moment.
+     */
+    boolean budgeted(AttemptFailure failure) {
+        return failure == null || failure.kind() == AttemptFailure.Kind.TIMEOUT;
     }
 
     /** May a response with this status be replaced by a try at another backend? */

@@ -105,7 +105,9 @@ final class WebSocketTunnel {
             }
             if (connected.failed()) {
                 attemptLease.releaseAsFailure();
-                proxy.health().connectionFailed(chosen, connected.cause().getMessage());
+                if (AttemptFailure.beforeSend(connected.cause()).kind() == AttemptFailure.Kind.CONNECT) {
+                    proxy.health().connectionFailed(chosen, connected.cause().getMessage());
+                }
                 lastConnectFailure = connected.cause();
                 if (tried.size() < proxy.policy().maxAttempts()) {
                     proxy.metrics().retry("connect");

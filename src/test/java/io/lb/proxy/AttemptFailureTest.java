@@ -1,6 +1,7 @@
 package io.lb.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -25,6 +26,15 @@ class AttemptFailureTest {
         assertEquals(AttemptFailure.Kind.CLOSED,
                 AttemptFailure.afterSend(new HttpClosedException("Connection was closed")).kind());
         assertEquals(AttemptFailure.Kind.CLOSED, AttemptFailure.afterSend(new ConnectException("odd")).kind());
+    }
+
+    @Test
+    void aPooledConnectionThatClosedBeforeTheRequestLeftIsNotTheBackendsFault() {
+        assertEquals(AttemptFailure.Kind.STALE_CONNECTION,
+                AttemptFailure.beforeSend(new HttpClosedException("Connection was closed")).kind());
+        assertEquals(AttemptFailure.Kind.CONNECT,
+                AttemptFailure.beforeSend(new ConnectException("Connection refused")).kind());
+        assertFalse(AttemptFailure.beforeSend(new HttpClosedException("Connection was closed")).backendUnreachable());
     }
 
     @Test

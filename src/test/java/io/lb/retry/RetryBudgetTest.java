@@ -26,7 +26,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** When the retry budget is spent, a failed try is answered with its error instead of multiplying load. */
+/**
+ * When the retry budget is spent, a try that timed out is answered with its error instead of adding load to
+ * backends that are already slow; failing over from a backend that is gone is never rationed.
+ */
 @QuarkusTest
 @TestProfile(RetryBudgetTest.NoRetryBudget.class)
 class RetryBudgetTest {
@@ -34,7 +37,8 @@ class RetryBudgetTest {
     public static class NoRetryBudget implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("lb.retry.budget.ratio", "0", "lb.retry.budget.min-concurrent", "0");
+            return Map.of("lb.retry.budget.ratio", "0", "lb.retry.budget.min-concurrent", "0",
+                    "lb.timeout.response", "300ms");
         }
     }
 
@@ -52,7 +56,7 @@ class RetryBudgetTest {
 
     @BeforeEach
     void startBackends() {
-        failing = TestBackend.start("failing").behave(Behaviours.closeAfterRequest());
+        failing = TestBackend.start("failing").behave(Behaviours.hang());
         healthy = TestBackend.start("healthy");
         Pools.use(pool);
         pool.add(BackendSpecParser.parse(failing.url() + ";weight=10"));
@@ -67,13 +71,27 @@ class RetryBudgetTest {
     }
 
     @Test
-    void exhaustedBudgetMeansNoRetry() throws Exception {
+    void exhaustedBudgetMeansNoRetryAfterATimeout() throws Exception {
         double before = Metrics.value(management, "lb_retries_abandoned_total", "reason=\"budget_exhausted\"");
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(proxy.resolve("/x")).build(), BodyHandlers.ofString());
-        assertEquals(502, response.statusCode());
+        assertEquals(504, response.statusCode());
         assertEquals(0, healthy.requestCount());
         assertEquals(before + 1,
                 Metrics.value(management, "lb_retries_abandoned_total", "reason=\"budget_exhausted\""));
+    }
+
+    @Test
+    void failingOverFromABackendThatIsGoneIsNeverRationed() throws Exception {
+        // a dead backend is not an overloaded one: its connection failures are retried whatever the budget
+        failing.behave(Behaviours.closeAfterRequest());
+        HttpResponse<String> closed = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(proxy.resolve("/closed")).build(), BodyHandlers.ofString());
+        assertEquals(200, closed.statusCode());
+        failing.stop();
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(proxy.resolve("/refused"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), BodyHandlers.ofString());
+        assertEquals(200, refused.statusCode());
+        assertEquals(2, healthy.requestCount());
     }
 }

@@ -65,12 +65,19 @@ public final class TestBackend implements AutoCloseable {
         return received;
     }
 
+    /** The last request that is not an active health probe, or null. */
     public ReceivedRequest lastRequest() {
-        return received.isEmpty() ? null : received.get(received.size() - 1);
+        for (int i = received.size() - 1; i >= 0; i--) {
+            if (!received.get(i).isHealthProbe()) {
+                return received.get(i);
+            }
+        }
+        return null;
     }
 
+    /** Requests received, active health probes left out (they come on their own schedule). */
     public int requestCount() {
-        return received.size();
+        return (int) received.stream().filter(request -> !request.isHealthProbe()).count();
     }
 
     /** Requests whose response has not ended yet, as this backend sees them. */
@@ -137,5 +144,10 @@ public final class TestBackend implements AutoCloseable {
 
     /** What a backend saw of one request (the body is read by behaviours that need it). */
     public record ReceivedRequest(String method, String uri, MultiMap headers, String version) {
+
+        /** Sent by the balancer's active health checks (their User-Agent), not by a client. */
+        public boolean isHealthProbe() {
+            return "quarkus-lb-health-check".equals(headers.get("User-Agent"));
+        }
     }
 }
