@@ -45,10 +45,14 @@ function done(summary, latency, requests)
   local sock = e.connect + e.read + e.write + e.timeout
   local slow_ms = tonumber(os.getenv("SLOW_MS") or "900")
   local slow = count_at_least(latency, summary.requests, slow_ms * 1000)
+  local tiers = {}
+  for _, ms in ipairs({100, 300, 500, 900, 1100, 2000}) do
+    table.insert(tiers, ms .. ":" .. count_at_least(latency, summary.requests, ms * 1000))
+  end
   io.write(string.format(
     "RESULT requests=%d ok2xx=%d non2xx=%d socket_errors=%d (connect=%d read=%d write=%d timeout=%d) " ..
-    "failed=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f slow_ge_%dms=%d duration_s=%.1f statuses=%s\n",
+    "failed=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f slow_ge_%dms=%d duration_s=%.1f statuses=%s ge_ms=%s\n",
     summary.requests, ok, bad, sock, e.connect, e.read, e.write, e.timeout,
     bad + sock, latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    slow_ms, slow, summary.duration / 1e6, table.concat(parts, ",")))
+    slow_ms, slow, summary.duration / 1e6, table.concat(parts, ","), table.concat(tiers, ",")))
 end
