@@ -8,6 +8,7 @@
 #           and had pooled connections to it, and never restarted: its port refuses every connection
 #   hang    kill -STOP of its process at t = FAULT_AT s (the kernel still accepts connections, nothing answers);
 #           kill -CONT after the run
+#   none    no fault: a control run, to see the latency tail the machine itself produces
 # Balancers: lb (this project, target/quarkus-app), haproxy, nginx - configured with the same timeouts
 # (connect 1 s, per-try response 1 s, 3 tries in all, checks every 2 s fall 3 rise 2 where supported).
 #
