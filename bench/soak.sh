@@ -86,8 +86,10 @@ log "load stopped (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 sleep 3
 {
   echo "== after the load stopped (+3 s) =="
+  echo "active connections per backend (must all be 0):"
+  curl -fsS -m 5 "http://127.0.0.1:$LB_MGMT/q/metrics" | grep -E '^lb_backend_active_connections' || echo "  (scrape failed)"
   curl -fsS -m 5 "http://127.0.0.1:$LB_MGMT/q/metrics" |
-    grep -E '^lb_(backend_active_connections|backend_up|requests_total|retries_total|retries_abandoned_total|backend_ejections_total)' |
+    grep -E '^lb_(backend_up|requests_total|retries_total|retries_abandoned_total|backend_ejections_total)' |
     grep -v ' 0.0$' || true
   echo "== wrk =="; grep -E 'RESULT|Latency|requests in|Requests/sec' "$OUT/wrk.txt" || true
   echo "flaps: $flaps"
