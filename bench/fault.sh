@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# Fault benchmark (issue 4), run by hand, not in CI. See docs/fault-tolerance.md for results and reasoning.
+#
+# Three backends (bench/FaultBackend.java, one JVM each, DELAY_MS per request) behind a balancer under constant
+# wrk load (CONNS connections, DURATION seconds). One fault per run, always on backend 3:
+#   kill    kill -9 of its process at t = FAULT_AT s (in-flight requests and pooled connections die)
+#   refuse  its process is kill -9'ed 1 s before the measured run starts, after the balancer saw it healthy
+#           and had pooled connections to it, and never restarted: its port refuses every connection
+#   hang    kill -STOP of its process at t = FAULT_AT s (the kernel still accepts connections, nothing answers);
+#           kill -CONT after the run
+#   none    no fault: a control run, to see the latency tail the machine itself produces
+# Balancers: lb (this project, target/quarkus-app), haproxy, nginx - configured with the same timeouts
+# (connect 1 s, per-try response 1 s, 3 tries in all, checks every 2 s fall 3 rise 2 where supported).
+#
+# Usage: bench/fault.sh [BALANCERS] [FAULTS]     e.g.  bench/fault.sh "lb haproxy nginx" "kill refuse hang"
+# Env:   DURATION=30 FAULT_AT=10 CONNS=32 THREADS=2 DELAY_MS=5 WARMUP=5 SETTLE=5 BASE_PORT=27100 OUT=/tmp/lb-fault-...
+# Needs: java 17+, wrk, haproxy, nginx, curl; ./mvnw -B package -DskipTests done beforehand.
+set -euo pipefail
+source "$(dirname "$0")/fault-common.sh"
+
+BALANCERS=${1:-"lb haproxy nginx"}
+FAULTS=${2:-"kill refuse hang"}
+DURATION=${DURATION:-30}
+FAULT_AT=${FAULT_AT:-10}
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-2}
+DELAY_MS=${DELAY_MS:-5}
+WARMUP=${WARMUP:-5}
+SETTLE=${SETTLE:-5}
+BASE_PORT=${BASE_PORT:-27100}
+OUT=${OUT:-/tmp/lb-fault-$(date +%Y%m%d-%H%M%S)}
+export SLOW_MS=${SLOW_MS:-900}
+
+B1=$((BASE_PORT + 1)); B2=$((BASE_PORT + 2)); B3=$((BASE_PORT + 3))
+LB_PORT=$((BASE_PORT + 80)); LB_MGMT=$((BASE_PORT + 90))
+HA_PORT=$((BASE_PORT + 81)); HA_STATS=$((BASE_PORT + 91))
+NG_PORT=$((BASE_PORT + 82))
+
+need java javac wrk curl ss
+[[ $BALANCERS == *haproxy* ]] && need haproxy
+[[ $BALANCERS == *nginx* ]] && need nginx
+[[ $BALANCERS == *lb* && ! -f $LB_JAR ]] && { echo "build first: ./mvnw -B package -DskipTests" >&2; exit 1; }
+mkdir -p "$OUT"
+trap cleanup EXIT INT TERM
+compile_backend
+
+# ---- balancer configurations --------------------------------------------------------------------------------
+
+write_haproxy_cfg() {
+  cat >"$1/haproxy.cfg" <<EOF
+global
+    maxconn 4000
+    # nbthread: default = number of CPUs (2 here)
+
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 1s
+    timeout server  1s
+    timeout client  30s
+    timeout check   1s
+    retries 2
+    option redispatch 1
+    retry-on all-retryable-errors
+
+frontend fe
+    bind 127.0.0.1:$HA_PORT
+    default_backend be
+
+backend be
+    balance leastconn
+    option httpchk GET /
+    default-server check inter 2s fall 3 rise 2 observe layer4 error-limit 1 on-error mark-down
+    server b1 127.0.0.1:$B1
+    server b2 127.0.0.1:$B2
+    server b3 127.0.0.1:$B3
+
+listen stats
+    bind 127.0.0.1:$HA_STATS
+    stats enable
+    stats uri /stats
+EOF
+}
+
+write_nginx_cfg() {
+  mkdir -p "$1/nginx"
+  cat >"$1/nginx/nginx.conf" <<EOF
+worker_processes auto;
+pid $1/nginx/nginx.pid;
+error_log $1/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    upstream be {
+        least_conn;
+        server 127.0.0.1:$B1 max_fails=1 fail_timeout=10s;
+        server 127.0.0.1:$B2 max_fails=1 fail_timeout=10s;
+        server 127.0.0.1:$B3 max_fails=1 fail_timeout=10s;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$NG_PORT;
+        location / {
+            proxy_pass http://be;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_next_upstream error timeout http_502 http_503 http_504;
+            proxy_next_upstream_tries 3;
+            proxy_connect_timeout 1s;
+            proxy_read_timeout 1s;
+            proxy_send_timeout 1s;
+        }
+    }
+}
+EOF
+}
+
+LB_OPTS=(
+  -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port=$LB_PORT
+  -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port=$LB_MGMT
+  -Dlb.timeout.connect=1s -Dlb.timeout.response=1s -Dlb.retry.max-attempts=3
+  -Dlb.health.interval=2s -Dlb.health.down-interval=2s -Dlb.health.timeout=1s
+  -Dlb.health.fall=3 -Dlb.health.rise=2
+  -Dlb.shutdown.readiness-delay=0s
+)
+
+BAL_PID=""
+start_balancer() { # NAME RUNDIR -> URL on stdout via BAL_URL
+  local name=$1 dir=$2
+  case $name in
+    lb)
+      LB_BACKENDS="http://127.0.0.1:$B1,http://127.0.0.1:$B2,http://127.0.0.1:$B3" \
+        java "${LB_OPTS[@]}" -jar "$LB_JAR" >"$dir/lb.log" 2>&1 &
+      BAL_PID=$!; STARTED_PIDS+=("$BAL_PID")
+      wait_http "http://127.0.0.1:$LB_MGMT/q/health/ready" 60
+      BAL_URL="http://127.0.0.1:$LB_PORT/" ;;
+    haproxy)
+      write_haproxy_cfg "$dir"
+      haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
+      BAL_PID=$!; STARTED_PIDS+=("$BAL_PID")
+      BAL_URL="http://127.0.0.1:$HA_PORT/"
+      wait_http "$BAL_URL" 20 ;;
+    nginx)
+      write_nginx_cfg "$dir"
+      nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -g 'daemon off;' >"$dir/nginx.log" 2>&1 &
+      BAL_PID=$!; STARTED_PIDS+=("$BAL_PID")
+      BAL_URL="http://127.0.0.1:$NG_PORT/"
+      wait_http "$BAL_URL" 20 ;;
+  esac
+}
+
+# Balancer-side evidence after a run (appended to the run's summary).
+balancer_evidence() { # NAME RUNDIR
+  local name=$1 dir=$2
+  case $name in
+    lb)
+      lb_metrics "$LB_MGMT" >"$dir/metrics.txt"
+      grep -E '^lb_(requests_total|retries_total|retries_abandoned_total|backend_active_connections|backend_up|backend_ejections_total)' \
+        "$dir/metrics.txt" | grep -v ' 0.0$' || true
+      echo "state changes:"; grep -E ' (DOWN|UP|EJECTED|back from)' "$dir/lb.log" | grep -i backend | head -20 || true
+      echo "errors in log: $(grep -c -E 'ERROR|Exception' "$dir/lb.log" || true)" ;;
+    haproxy)
+      curl -fsS -m 5 "http://127.0.0.1:$HA_STATS/stats;csv" >"$dir/haproxy-stats.csv" || true
+      # pxname,svname,...: pick the columns that tell the story
+      awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+               $1=="be" {printf "%s stot=%s econ=%s eresp=%s wretr=%s wredis=%s status=%s chkfail=%s hrsp_5xx=%s\n",
+                 $2,$c["stot"],$c["econ"],$c["eresp"],$c["wretr"],$c["wredis"],$c["status"],$c["chkfail"],$c["hrsp_5xx"]}' \
+        "$dir/haproxy-stats.csv"
+      echo "haproxy log:"; grep -E 'DOWN|UP' "$dir/haproxy.log" | head -10 || true ;;
+    nginx)
+      echo "error.log: $(grep -c 'upstream timed out' "$dir/nginx/error.log" || true) 'upstream timed out'," \
+        "$(grep -c 'Connection refused' "$dir/nginx/error.log" || true) 'Connection refused'," \
+        "$(grep -c 'prematurely closed' "$dir/nginx/error.log" || true) 'prematurely closed'," \
+        "$(grep -c 'no live upstreams' "$dir/nginx/error.log" || true) 'no live upstreams'," \
+        "$(grep -c 'reset by peer' "$dir/nginx/error.log" || true) 'reset by peer'" ;;
+  esac
+}
+
+run_one() { # BALANCER FAULT
+  local bal=$1 fault=$2 dir="$OUT/$1-$2" b3pid wrkpid
+  mkdir -p "$dir"
+  log "=== $bal / $fault (load: $(cut -d' ' -f1-3 /proc/loadavg)) ==="
+  wait_port_free "$B3" 10 || true
+  start_backend "$B1" "$DELAY_MS" "$dir/backends.log" || return 1
+  start_backend "$B2" "$DELAY_MS" "$dir/backends.log" || return 1
+  start_backend "$B3" "$DELAY_MS" "$dir/backends.log" || return 1; b3pid=$BACKEND_PID
+  start_balancer "$bal" "$dir" || { log "$bal did not start, see $dir"; return 1; }
+  # Warm-up: JIT for the JVM balancer, pooled keep-alive connections to all three backends for everyone.
+  timeout $((WARMUP + 20)) wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" --timeout 10s "$BAL_URL" >"$dir/warmup.txt" 2>&1 || true
+  # Let the warm-up's own end settle: wrk closes its connections mid-exchange, and this balancer can then mark
+  # healthy backends DOWN for a few seconds (a defect, see docs/fault-tolerance.md); the runs measure the fault.
+  sleep "$SETTLE"
+
+  if [[ $fault == refuse ]]; then
+    kill -KILL "$b3pid"; log "backend 3 (pid $b3pid) killed before the run; its port now refuses"
+    sleep 1
+  fi
+  echo "load before run: $(cut -d' ' -f1-3 /proc/loadavg)" >"$dir/summary.txt"
+  timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency \
+    -s "$BENCH_DIR/fault.lua" "$BAL_URL" >"$dir/wrk.txt" 2>&1 &
+  wrkpid=$!
+  if [[ $fault == kill || $fault == hang ]]; then
+    sleep "$FAULT_AT"
+    if [[ $fault == kill ]]; then kill -KILL "$b3pid"; log "t=${FAULT_AT}s: kill -9 backend 3 (pid $b3pid)"
+    else kill -STOP "$b3pid"; log "t=${FAULT_AT}s: kill -STOP backend 3 (pid $b3pid)"; fi
+  fi
+  wait "$wrkpid" || log "wrk exited non-zero"
+  echo "load after run: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$dir/summary.txt"
+  grep RESULT "$dir/wrk.txt" >>"$dir/summary.txt" || echo "RESULT missing" >>"$dir/summary.txt"
+  balancer_evidence "$bal" "$dir" >>"$dir/summary.txt" 2>&1 || true
+  if [[ $fault == hang ]]; then
+    kill -CONT "$b3pid" 2>/dev/null || true; log "kill -CONT backend 3"
+  fi
+  if [[ $bal == lb ]]; then
+    sleep 3
+    echo "active connections 3 s after the load stopped (and after CONT): $(lb_active_sum "$LB_MGMT")" >>"$dir/summary.txt"
+  fi
+  stop_pid "$BAL_PID"
+  cleanup   # the backends
+  cat "$dir/summary.txt"
+}
+
+{
+  echo "# fault bench $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+  echo "# DURATION=$DURATION FAULT_AT=$FAULT_AT CONNS=$CONNS THREADS=$THREADS DELAY_MS=$DELAY_MS WARMUP=$WARMUP SETTLE=$SETTLE SLOW_MS=$SLOW_MS"
+} | tee "$OUT/README.txt"
+for fault in $FAULTS; do
+  for bal in $BALANCERS; do
+    # Not in a pipeline: run_one must run in this shell, where STARTED_PIDS and the EXIT trap live.
+    run_one "$bal" "$fault" >>"$OUT/all.txt" 2>&1 || log "run $bal/$fault failed"
+    cleanup
+    tail -n 40 "$OUT/$bal-$fault/summary.txt" 2>/dev/null || tail -n 5 "$OUT/all.txt"
+  done
+done
+echo; echo "== summary ($OUT) =="
+for fault in $FAULTS; do
+  for bal in $BALANCERS; do
+    printf '%-8s %-7s %s\n' "$bal" "$fault" "$(grep -h RESULT "$OUT/$bal-$fault/summary.txt" 2>/dev/null | sed 's/^RESULT //')"
+  done
+done | tee "$OUT/summary.txt"
