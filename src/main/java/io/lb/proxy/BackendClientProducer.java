@@ -6,6 +6,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -16,6 +17,7 @@ import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientBuilder;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
@@ -36,7 +38,7 @@ public class BackendClientProducer {
     private static final Logger LOG = Logger.getLogger(BackendClientProducer.class);
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     @Named(NAME)
     HttpClient backendClient(Vertx vertx, LbConfig config, Instance<TlsConfigurationRegistry> tlsRegistry) {
         boolean http2 = config.client().protocol() == LbConfig.BackendProtocol.H2C;
@@ -47,14 +49,24 @@ public class BackendClientProducer {
                     .setHttp2ClearTextUpgrade(false)
                     .setUseAlpn(true);
         }
-        return vertx.createHttpClient(options, pool(config));
+        return quiet(vertx.httpClientBuilder().with(options).with(pool(config)));
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     @Named(UPGRADE_NAME)
     HttpClient upgradeClient(Vertx vertx, LbConfig config, Instance<TlsConfigurationRegistry> tlsRegistry) {
-        return vertx.createHttpClient(baseOptions(config, tlsRegistry), pool(config));
+        return quiet(vertx.httpClientBuilder().with(baseOptions(config, tlsRegistry)).with(pool(config)));
+    }
+
+    /**
+     * A backend that dies resets its idle pooled connections; Vert.x would log each at ERROR. The exchanges
+     * that meet such a failure handle it (retry, passive health, metrics), so idle-connection errors are DEBUG.
+     */
+    private static HttpClient quiet(HttpClientBuilder builder) {
+        return builder.withConnectHandler(connection -> connection.exceptionHandler(
+                failure -> LOG.debugf("backend connection %s: %s", connection.remoteAddress(), failure.getMessage())))
+                .build();
     }
 
     /**
