@@ -106,7 +106,7 @@ final class ProxyExchange {
 
     private void onResponseHead(Attempt attempt, AsyncResult<HttpClientResponse> head) {
         if (over) {
-            attempt.abort();
+            discard(attempt, head.result());
             return;
         }
         if (head.failed()) {
@@ -117,12 +117,21 @@ final class ProxyExchange {
         proxy.recordLatency(attempt.backend(), attempt.elapsedNanos());
         proxy.health().responded(attempt.backend(), backendResponse.statusCode());
         if (proxy.policy().allowsRetryOn(backendResponse.statusCode(), method) && mayTryAgain(true)) {
-            attempt.abort();
+            discard(attempt, backendResponse);
             body.detach();
             retry("status_" + backendResponse.statusCode());
             return;
         }
         relay(attempt, backendResponse);
+    }
+
+    /** Gives up on a response nobody will read; its stream reset is expected, not an error to log. */
+    private static void discard(Attempt attempt, HttpClientResponse unread) {
+        if (unread != null) {
+            unread.exceptionHandler(ignored -> {
+            });
+        }
+        attempt.abort();
     }
 
     private void onAttemptFailed(Attempt attempt, AttemptFailure failure) {
