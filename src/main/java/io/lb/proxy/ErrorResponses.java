@@ -14,11 +14,11 @@ final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    static void send(HttpServerResponse response, int status, String body) {
+    static Future<Void> send(HttpServerResponse response, int status, String body) {
         if (response.headWritten() || response.ended() || response.closed()) {
-            return;
+            return Future.succeededFuture();
         }
-        response.setStatusCode(status)
+        return response.setStatusCode(status)
                 .putHeader("Content-Type", "text/plain; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
                 .end(body);
@@ -26,13 +26,10 @@ final class ErrorResponses {
 
     /** Answers with {@code Connection: close}; the caller closes the connection once this completes. */
     static Future<Void> sendClosing(HttpServerResponse response, int status, String body) {
-        if (response.headWritten() || response.ended() || response.closed()) {
-            return Future.succeededFuture();
+        if (!response.headWritten()) {
+            response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         }
-        return response.setStatusCode(status)
-                .putHeader("Content-Type", "text/plain; charset=utf-8")
-                .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
-                .end(body);
+        return send(response, status, body);
     }
 
     static String badGateway(AttemptFailure.Kind kind) {

@@ -1,6 +1,6 @@
 package io.lb.proxy;
 
-import java.util.List;
+import java.util.Map;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -30,14 +30,28 @@ final class RequestGate {
         if (request.method() == HttpMethod.CONNECT) {
             return new Rejection(405, "405 Method Not Allowed: CONNECT is not supported by this reverse proxy\n");
         }
-        if (request.headers().size() > maxHeaders) {
+        // one pass over the header fields, no list or set built: this runs for every request
+        int fields = 0;
+        int hosts = 0;
+        int transferEncodings = 0;
+        String transferEncoding = null;
+        for (Map.Entry<String, String> field : request.headers()) {
+            fields++;
+            String name = field.getKey();
+            if (name.equalsIgnoreCase("host")) {
+                hosts++;
+            } else if (name.equalsIgnoreCase("transfer-encoding")) {
+                transferEncodings++;
+                transferEncoding = field.getValue();
+            }
+        }
+        if (fields > maxHeaders) {
             return new Rejection(431, "431 Request Header Fields Too Large: more than " + maxHeaders + " headers\n");
         }
-        if (request.headers().getAll(HttpHeaders.HOST).size() > 1) {
+        if (hosts > 1) {
             return new Rejection(400, "400 Bad Request: more than one Host header\n");
         }
-        List<String> transferEncodings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
-        if (!transferEncodings.isEmpty() && !isPlainChunked(request.version(), transferEncodings)) {
+        if (transferEncodings > 0 && !isPlainChunked(request.version(), transferEncodings, transferEncoding)) {
             return new Rejection(400, "400 Bad Request: the only Transfer-Encoding accepted is a single 'chunked'\n");
         }
         return null;
@@ -52,9 +66,9 @@ final class RequestGate {
         return request.version() != HttpVersion.HTTP_2 && request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     }
 
-    private static boolean isPlainChunked(HttpVersion version, List<String> values) {
-        return version == HttpVersion.HTTP_1_1 && values.size() == 1
-                && stripOptionalWhitespace(values.get(0)).equalsIgnoreCase("chunked");
+    private static boolean isPlainChunked(HttpVersion version, int count, String value) {
+        return version == HttpVersion.HTTP_1_1 && count == 1
+                && stripOptionalWhitespace(value).equalsIgnoreCase("chunked");
     }
 
     /** Only spaces and tabs are optional whitespace (RFC 9110 §5.6.3); other control characters are not. */
