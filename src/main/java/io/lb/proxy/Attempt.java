@@ -2,9 +2,9 @@ package io.lb.proxy;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
+import io.lb.timer.Timeout;
+import io.lb.timer.TimerWheel;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -17,16 +17,26 @@ import io.vertx.core.net.HostAndPort;
  */
 final class Attempt {
 
+    /** The exchange a try belongs to: it writes the request's headers and hears how the try went. */
+    interface Owner {
+        /** Fills the backend request's headers (they start empty). */
+        void writeHeaders(MultiMap backendHeaders);
+
+        void onResponseHead(Attempt attempt, HttpClientResponse response);
+
+        void onAttemptFailed(Attempt attempt, AttemptFailure failure);
+    }
+
     private final Lease lease;
-    private final Vertx vertx;
+    private final TimerWheel timers;
     private final long startNanos = System.nanoTime();
     private HttpClientRequest backendRequest;
-    private long responseTimer = -1;
+    private Timeout responseTimeout;
     private boolean aborted;
 
-    Attempt(Lease lease, Vertx vertx) {
+    Attempt(Lease lease, TimerWheel timers) {
         this.lease = lease;
-        this.vertx = vertx;
+        this.timers = timers;
     }
 
     Backend backend() {
@@ -37,12 +47,13 @@ final class Attempt {
         return System.nanoTime() - startNanos;
     }
 
-    Future<HttpClientResponse> send(HttpClient client, RequestOptions options, HostAndPort authority,
-            boolean chunked, RequestBody body, long responseTimeoutMillis) {
-        Promise<HttpClientResponse> head = Promise.promise();
+    void send(HttpClient client, RequestOptions options, HostAndPort authority, boolean chunked, RequestBody body,
+            long responseTimeoutMillis, Owner owner) {
         client.request(options).onComplete(connected -> {
             if (connected.failed()) {
-                head.tryFail(AttemptFailure.beforeSend(connected.cause()));
+                if (!aborted) {
+                    owner.onAttemptFailed(this, AttemptFailure.beforeSend(connected.cause()));
+                }
                 return;
             }
             HttpClientRequest request = connected.result();
@@ -54,23 +65,23 @@ final class Attempt {
             if (authority != null) {
                 request.authority(authority);
             }
+            owner.writeHeaders(request.headers());
             request.setChunked(chunked);
             request.exceptionHandler(ignored -> {
                 // surfaces through response() as well; handled there
             });
-            responseTimer = vertx.setTimer(responseTimeoutMillis, id -> request.reset(0,
-                    new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null)));
+            responseTimeout = timers.schedule(responseTimeoutMillis,
+                    () -> request.reset(0, new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null)));
             request.response().onComplete(response -> {
-                vertx.cancelTimer(responseTimer);
+                responseTimeout.cancel();
                 if (response.succeeded()) {
-                    head.tryComplete(response.result());
+                    owner.onResponseHead(this, response.result());
                 } else {
-                    head.tryFail(AttemptFailure.afterSend(response.cause()));
+                    owner.onAttemptFailed(this, AttemptFailure.afterSend(response.cause()));
                 }
             });
             body.streamTo(request);
         });
-        return head.future();
     }
 
     /** Ends the exchange with this backend normally. */
@@ -86,7 +97,9 @@ final class Attempt {
     /** Gives up on this try: the backend connection is reset so that it stops working for nobody. */
     void abort() {
         aborted = true;
-        vertx.cancelTimer(responseTimer);
+        if (responseTimeout != null) {
+            responseTimeout.cancel();
+        }
         if (backendRequest != null) {
             backendRequest.reset();
         }

@@ -1,6 +1,7 @@
 package io.lb.proxy;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
@@ -24,12 +25,16 @@ final class ForwardedHeaders {
     }
 
     void apply(HttpServerRequest request, HostAndPort authority, MultiMap outgoing) {
-        String client = clientAddress(request.remoteAddress());
+        // the connection's view, not the request's: the routing context's request wrapper would compute its
+        // forwarded view of the request (strings and all) first
+        HttpConnection connection = request.connection();
+        SocketAddress peer = connection.remoteAddress();
+        String client = clientAddress(peer);
         String previous = joined(request.headers(), FOR);
         outgoing.set(FOR, previous == null ? client : previous + ", " + client);
-        boolean fromTrustedProxy = trusted.trusts(request.remoteAddress());
+        boolean fromTrustedProxy = trusted.trusts(peer);
         if (!(fromTrustedProxy && request.headers().contains(PROTO))) {
-            outgoing.set(PROTO, request.isSSL() ? "https" : "http");
+            outgoing.set(PROTO, connection.isSsl() ? "https" : "http");
         }
         if (!(fromTrustedProxy && request.headers().contains(HOST))) {
             String host = hostAsSent(request, authority);

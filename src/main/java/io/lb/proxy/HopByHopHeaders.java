@@ -28,6 +28,25 @@ final class HopByHopHeaders {
         }
     }
 
+    /**
+     * As {@link #copyEndToEnd}, for a request on its way to a backend: also without {@code Host} (the backend
+     * request's authority carries it) and {@code Expect} (the balancer answers it itself).
+     */
+    static void copyEndToEndRequest(MultiMap from, MultiMap to) {
+        List<String> namedByConnection = namedByConnection(from);
+        for (Map.Entry<String, String> header : from) {
+            String name = header.getKey();
+            if (!isHopByHop(name) && !isAnsweredByTheBalancer(name) && !named(namedByConnection, name)) {
+                to.add(name, header.getValue());
+            }
+        }
+    }
+
+    private static boolean isAnsweredByTheBalancer(String name) {
+        return (name.length() == 4 && name.equalsIgnoreCase("host"))
+                || (name.length() == 6 && name.equalsIgnoreCase("expect"));
+    }
+
     /** True for the header names that are always hop-by-hop, whatever their case. */
     static boolean isHopByHop(String name) {
         switch (name.length()) {

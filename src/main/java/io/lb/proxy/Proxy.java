@@ -19,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 
@@ -111,11 +112,18 @@ public class Proxy {
 
     MultiMap outgoingHeaders(HttpServerRequest request, HostAndPort authority) {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        HopByHopHeaders.copyEndToEnd(request.headers(), headers);
-        headers.remove("Host");
-        headers.remove("Expect");
-        forwardedHeaders.apply(request, authority, headers);
+        writeOutgoingHeaders(request, authority, headers);
         return headers;
+    }
+
+    /**
+     * The headers a backend is sent, written straight into the backend request's (empty) header map: the client's
+     * end-to-end headers but Host (the backend request's authority carries it) and Expect (answered here), plus
+     * the X-Forwarded-* headers.
+     */
+    void writeOutgoingHeaders(HttpServerRequest request, HostAndPort authority, MultiMap target) {
+        HopByHopHeaders.copyEndToEndRequest(request.headers(), target);
+        forwardedHeaders.apply(request, authority, target);
     }
 
     String forwardedUri(HttpServerRequest request) {
@@ -135,10 +143,23 @@ public class Proxy {
     HostAndPort forwardedAuthority(HttpServerRequest request) {
         String uri = request.uri();
         if (isOriginForm(uri)) {
-            return request.authority();
+            return authorityOf(request);
         }
         URI target = URI.create(uri);
         return target.getHost() == null ? request.authority() : HostAndPort.create(target.getHost(), target.getPort());
+    }
+
+    /**
+     * The request's authority. For HTTP/1.x it is parsed from the Host header here, as Vert.x does: the routing
+     * context's request wrapper would first compute its forwarded view (an absolute URI string and more) on every
+     * request, which the profile showed.
+     */
+    private static HostAndPort authorityOf(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            return request.authority();
+        }
+        String host = request.getHeader(HttpHeaders.HOST);
+        return host == null ? null : HostAndPort.parseAuthority(host, -1);
     }
 
     private static boolean isOriginForm(String uri) {

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.lb.balancer.Backend;
 import io.lb.metrics.Outcome;
+import io.lb.timer.TimerWheel;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -23,17 +24,17 @@ import io.vertx.core.net.HostAndPort;
  * once a backend's response head arrives, relay it and never retry again.
  * Everything here runs on the client connection's event loop.
  */
-final class ProxyExchange {
+final class ProxyExchange implements Attempt.Owner {
 
     private final Proxy proxy;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final HttpMethod method;
-    private final MultiMap outgoingHeaders;
     private final RequestBody body;
     private boolean chunkedUpload;
     private final boolean closeConnectionAfter;
     private final HostAndPort authority;
+    private final TimerWheel timers;
     private final long startNanos = System.nanoTime();
     private final long deadline;
     private final List<Backend> tried = new ArrayList<>(2);
@@ -51,7 +52,7 @@ final class ProxyExchange {
         this.response = request.response();
         this.method = request.method();
         this.authority = proxy.forwardedAuthority(request);
-        this.outgoingHeaders = proxy.outgoingHeaders(request, authority);
+        this.timers = TimerWheel.ofCurrentEventLoop(proxy.vertx());
         this.body = new RequestBody(request, proxy.bodyBufferBytes());
         this.chunkedUpload = hasBodyOfUnknownLength(request);
         this.deadline = startNanos + proxy.overallTimeoutNanos();
@@ -98,22 +99,23 @@ final class ProxyExchange {
             return;
         }
         tried.add(backend);
-        Attempt attempt = new Attempt(backend.lease(), proxy.vertx());
+        Attempt attempt = new Attempt(backend.lease(), timers);
         current = attempt;
         attempt.send(proxy.client(), requestOptions(backend), authority, chunkedUpload, body,
-                responseTimeoutMillis()).onComplete(head -> onResponseHead(attempt, head));
+                responseTimeoutMillis(), this);
     }
 
-    private void onResponseHead(Attempt attempt, AsyncResult<HttpClientResponse> head) {
+    @Override
+    public void writeHeaders(MultiMap backendHeaders) {
+        proxy.writeOutgoingHeaders(request, authority, backendHeaders);
+    }
+
+    @Override
+    public void onResponseHead(Attempt attempt, HttpClientResponse backendResponse) {
         if (over) {
-            discard(attempt, head.result());
+            discard(attempt, backendResponse);
             return;
         }
-        if (head.failed()) {
-            onAttemptFailed(attempt, (AttemptFailure) head.cause());
-            return;
-        }
-        HttpClientResponse backendResponse = head.result();
         proxy.recordLatency(attempt.backend(), attempt.elapsedNanos());
         proxy.health().responded(attempt.backend(), backendResponse.statusCode());
         if (proxy.policy().allowsRetryOn(backendResponse.statusCode(), method) && mayTryAgain(true)) {
@@ -134,7 +136,12 @@ final class ProxyExchange {
         attempt.abort();
     }
 
-    private void onAttemptFailed(Attempt attempt, AttemptFailure failure) {
+    @Override
+    public void onAttemptFailed(Attempt attempt, AttemptFailure failure) {
+        if (over) {
+            discard(attempt, null);
+            return;
+        }
         attempt.fail();
         body.detach();
         if (failure.kind() == AttemptFailure.Kind.TIMEOUT) {
@@ -179,7 +186,7 @@ final class ProxyExchange {
     private void relay(Attempt attempt, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
         proxy.stick(request, stickyToken, attempt.backend());
-        ResponseRelay.relay(proxy.vertx(), backendResponse, response, method, proxy.idleTimeoutMillis())
+        ResponseRelay.relay(timers, backendResponse, response, method, proxy.idleTimeoutMillis())
                 .onComplete(relayed -> onRelayEnded(attempt, status, relayed));
     }
 
@@ -253,8 +260,7 @@ final class ProxyExchange {
                 .setHost(backend.spec().host())
                 .setPort(backend.spec().port())
                 .setSsl(backend.spec().tls())
-                .setURI(proxy.forwardedUri(request))
-                .setHeaders(outgoingHeaders);
+                .setURI(proxy.forwardedUri(request));
     }
 
     /** A body without Content-Length: chunked on HTTP/1.1, or an HTTP/2 stream that is still open. */

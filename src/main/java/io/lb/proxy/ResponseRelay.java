@@ -1,5 +1,7 @@
 package io.lb.proxy;
 
+import io.lb.timer.Timeout;
+import io.lb.timer.TimerWheel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -14,7 +16,7 @@ import io.vertx.core.http.HttpServerResponse;
  * with back-pressure (the backend is paused while the client cannot take more) and an idle watchdog (a backend
  * silent for longer than the idle timeout, while the client is ready for more, fails the relay).
  * <p>
- * The watchdog is the relay's own, one timer cancelled when the relay ends: Vert.x' request idle timeout
+ * The watchdog is the relay's own, one timeout cancelled when the relay ends: Vert.x' request idle timeout
  * would keep its timer, and the finished request, alive for the whole timeout after every response, and then
  * reset a pooled connection that meanwhile carries another request.
  */
@@ -34,17 +36,20 @@ final class ResponseRelay {
         }
     }
 
-    private final Vertx vertx;
+    private final TimerWheel timers;
     private final HttpClientResponse from;
     private final HttpServerResponse to;
     private final long idleMillis;
     private final Promise<Void> done = Promise.promise();
     private long lastActivityNanos = System.nanoTime();
     private boolean waitingForClient;
-    private long watchdog = -1;
+    private Timeout watchdog;
+    /** The last chunk received, not yet written: if the end follows in the same turn, both leave in one write. */
+    private Buffer held;
+    private boolean flushScheduled;
 
-    private ResponseRelay(Vertx vertx, HttpClientResponse from, HttpServerResponse to, long idleMillis) {
-        this.vertx = vertx;
+    private ResponseRelay(TimerWheel timers, HttpClientResponse from, HttpServerResponse to, long idleMillis) {
+        this.timers = timers;
         this.from = from;
         this.to = to;
         this.idleMillis = idleMillis;
@@ -55,7 +60,7 @@ final class ResponseRelay {
      * failure the client response is not ended, so the caller can reset it and the client never mistakes a cut
      * body for a whole one.
      */
-    static Future<Void> relay(Vertx vertx, HttpClientResponse from, HttpServerResponse to, HttpMethod method,
+    static Future<Void> relay(TimerWheel timers, HttpClientResponse from, HttpServerResponse to, HttpMethod method,
             long idleMillis) {
         to.setStatusCode(from.statusCode());
         if (from.statusMessage() != null) {
@@ -65,29 +70,73 @@ final class ResponseRelay {
         if (!to.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(from.statusCode(), method)) {
             to.setChunked(true);
         }
-        flushHeadUnlessBodyFollows(to);
-        return new ResponseRelay(vertx, from, to, idleMillis).start();
+        return new ResponseRelay(timers, from, to, idleMillis).start();
     }
 
     private Future<Void> start() {
         from.pause();
         from.handler(this::onChunk);
-        from.endHandler(ignored -> to.end().onComplete(ended -> {
-            if (ended.succeeded()) {
-                finish(null);
-            } else {
-                finish(new ClientFailure(ended.cause()));
+        from.endHandler(ignored -> {
+            Buffer last = held;
+            held = null;
+            (last == null ? to.end() : to.end(last)).onComplete(ended -> {
+                if (ended.succeeded()) {
+                    finish(null);
+                } else {
+                    finish(new ClientFailure(ended.cause()));
+                }
+            });
+        });
+        from.exceptionHandler(failure -> {
+            // what the backend did send reaches the client before the cut
+            if (held != null && !to.closed()) {
+                writeHeld();
             }
-        }));
-        from.exceptionHandler(this::finish);
+            finish(failure);
+        });
         to.exceptionHandler(failure -> finish(new ClientFailure(failure)));
-        watchdog = vertx.setTimer(idleMillis, this::checkIdle);
+        watchdog = timers.schedule(idleMillis, this::checkIdle);
+        scheduleFlush();
         from.resume();
         return done.future();
     }
 
     private void onChunk(Buffer chunk) {
         lastActivityNanos = System.nanoTime();
+        if (held != null) {
+            writeHeld();
+        }
+        held = chunk;
+        scheduleFlush();
+    }
+
+    /**
+     * A streaming response (server-sent events, long polling) must show its head and each chunk at once. Most
+     * bodies arrive in the same read as the head and their end, though, and then head, body and end should leave
+     * in one write: so what is held is written at the end of this event-loop turn, unless the end came first.
+     */
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            Vertx.currentContext().runOnContext(ignored -> flush());
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        if (done.future().isComplete() || to.ended() || to.closed()) {
+            return;
+        }
+        if (held != null) {
+            writeHeld();
+        } else if (!to.headWritten()) {
+            to.writeHead();
+        }
+    }
+
+    private void writeHeld() {
+        Buffer chunk = held;
+        held = null;
         to.write(chunk);
         if (to.writeQueueFull()) {
             waitingForClient = true;
@@ -100,7 +149,7 @@ final class ResponseRelay {
         }
     }
 
-    private void checkIdle(long timerId) {
+    private void checkIdle() {
         if (done.future().isComplete()) {
             return;
         }
@@ -109,7 +158,7 @@ final class ResponseRelay {
         if (waitingForClient || idleNanos < limitNanos) {
             // a slow client is the client-side idle timeout's business, not the backend's
             long next = waitingForClient ? idleMillis : Math.max(1, (limitNanos - idleNanos) / 1_000_000);
-            watchdog = vertx.setTimer(next, this::checkIdle);
+            watchdog = timers.schedule(next, this::checkIdle);
         } else {
             finish(new IdleTimeout(idleMillis));
         }
@@ -119,25 +168,13 @@ final class ResponseRelay {
         if (done.future().isComplete()) {
             return;
         }
-        vertx.cancelTimer(watchdog);
+        watchdog.cancel();
+        held = null;
         if (failure == null) {
             done.complete();
         } else {
             done.fail(failure);
         }
-    }
-
-    /**
-     * A streaming response (server-sent events, long polling) must show its head at once. Most bodies arrive
-     * in the same read as the head, though, and then head and body should leave in one write: so the head is
-     * flushed on its own only if nothing was written by the end of this event-loop turn.
-     */
-    private static void flushHeadUnlessBodyFollows(HttpServerResponse to) {
-        Vertx.currentContext().runOnContext(ignored -> {
-            if (!to.headWritten() && !to.ended() && !to.closed()) {
-                to.writeHead();
-            }
-        });
     }
 
     private static boolean mayHaveBody(int status, HttpMethod method) {

@@ -19,7 +19,8 @@ public class RetryPolicy {
 
     private final int maxAttempts;
     private final Set<String> idempotentMethods;
-    private final Set<Integer> retryStatuses;
+    /** Indexed by status code: looked up for every response, so no boxing and no hashing. */
+    private final boolean[] retryStatuses = new boolean[600];
 
     @Inject
     public RetryPolicy(LbConfig config) {
@@ -27,7 +28,11 @@ public class RetryPolicy {
         this.idempotentMethods = config.retry().idempotentMethods().stream()
                 .map(method -> method.trim().toUpperCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
-        this.retryStatuses = config.retry().onStatuses().orElse(Set.of());
+        for (int status : config.retry().onStatuses().orElse(Set.of())) {
+            if (status >= 0 && status < retryStatuses.length) {
+                retryStatuses[status] = true;
+            }
+        }
     }
 
     int maxAttempts() {
@@ -58,6 +63,6 @@ public class RetryPolicy {
 
     /** May a response with this status be replaced by a try at another backend? */
     boolean allowsRetryOn(int status, HttpMethod method) {
-        return retryStatuses.contains(status) && idempotent(method);
+        return status >= 0 && status < retryStatuses.length && retryStatuses[status] && idempotent(method);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
 import io.lb.metrics.Outcome;
+import io.lb.timer.TimerWheel;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientRequest;
@@ -169,7 +170,7 @@ final class WebSocketTunnel {
     /** The backend did not upgrade: its answer is an ordinary response for the client. */
     private void relayRefusal(Backend backend, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
-        ResponseRelay.relay(proxy.vertx(), backendResponse, response, HttpMethod.GET, proxy.idleTimeoutMillis())
+        ResponseRelay.relay(TimerWheel.ofCurrentEventLoop(proxy.vertx()), backendResponse, response, HttpMethod.GET, proxy.idleTimeoutMillis())
                 .onComplete(relayed -> {
             if (relayed.succeeded()) {
                 end(backend, status, Outcome.SUCCESS);

@@ -31,7 +31,8 @@ class PeakEwmaRoutingTest {
     public static class LatencyAware implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("lb.strategy", "peak-ewma", "lb.slow-start.window", "0");
+            // a short decay: a first request slowed by a cold JVM must not keep the fast backend penalised for long
+            return Map.of("lb.strategy", "peak-ewma", "lb.slow-start.window", "0", "lb.latency-decay", "300ms");
         }
     }
 
@@ -53,6 +54,10 @@ class PeakEwmaRoutingTest {
             slow.behave(Behaviours.slow("slow", 60));
             Pools.use(pool, fast, slow);
             HttpClient client = HttpClient.newHttpClient();
+            for (int i = 0; i < 10; i++) { // both backends sampled, the cold start's outliers decayed
+                client.send(HttpRequest.newBuilder(proxy.resolve("/warm")).build(), BodyHandlers.discarding());
+            }
+            Thread.sleep(600);
             Map<String, Integer> answers = new HashMap<>();
             for (int i = 0; i < 40; i++) {
                 String body = client.send(HttpRequest.newBuilder(proxy.resolve("/e")).build(), BodyHandlers.ofString())
