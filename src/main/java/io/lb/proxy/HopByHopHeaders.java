@@ -78,20 +78,30 @@ final class HopByHopHeaders {
         return false;
     }
 
-    /** The header names listed in the Connection header(s); an empty list, not allocated, when there is none. */
+    /**
+     * The header names listed in the Connection header(s) that are not hop-by-hop anyway. Nothing is allocated in
+     * the usual cases: no Connection header, or only {@code keep-alive}, {@code close} or {@code upgrade} in it.
+     */
     private static List<String> namedByConnection(MultiMap headers) {
         if (!headers.contains("connection")) {
             return List.of();
         }
-        List<String> names = new ArrayList<>(4);
+        List<String> names = null;
         for (String value : headers.getAll("connection")) {
-            for (String token : value.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty()) {
+            int start = 0;
+            while (start <= value.length()) {
+                int comma = value.indexOf(',', start);
+                int end = comma < 0 ? value.length() : comma;
+                String name = value.substring(start, end).trim();
+                if (!name.isEmpty() && !isHopByHop(name) && !name.equalsIgnoreCase("close")) {
+                    if (names == null) {
+                        names = new ArrayList<>(2);
+                    }
                     names.add(name);
                 }
+                start = end + 1;
             }
         }
-        return names;
+        return names == null ? List.of() : names;
     }
 }

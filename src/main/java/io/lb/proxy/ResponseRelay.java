@@ -44,15 +44,20 @@ final class ResponseRelay {
     private long lastActivityNanos = System.nanoTime();
     private boolean waitingForClient;
     private Timeout watchdog;
+    /** The declared body length, or -1 (chunked, or until the connection closes). */
+    private final long contentLength;
+    private long received;
     /** The last chunk received, not yet written: if the end follows in the same turn, both leave in one write. */
     private Buffer held;
     private boolean flushScheduled;
 
-    private ResponseRelay(TimerWheel timers, HttpClientResponse from, HttpServerResponse to, long idleMillis) {
+    private ResponseRelay(TimerWheel timers, HttpClientResponse from, HttpServerResponse to, long idleMillis,
+            long contentLength) {
         this.timers = timers;
         this.from = from;
         this.to = to;
         this.idleMillis = idleMillis;
+        this.contentLength = contentLength;
     }
 
     /**
@@ -67,13 +72,16 @@ final class ResponseRelay {
             to.setStatusMessage(from.statusMessage());
         }
         HopByHopHeaders.copyEndToEnd(from.headers(), to.headers());
-        if (!to.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(from.statusCode(), method)) {
+        String contentLength = to.headers().get(HttpHeaders.CONTENT_LENGTH);
+        boolean bodyLengthKnown = contentLength != null || !mayHaveBody(from.statusCode(), method);
+        if (!bodyLengthKnown) {
             to.setChunked(true);
         }
-        return new ResponseRelay(timers, from, to, idleMillis).start();
+        long declaredLength = mayHaveBody(from.statusCode(), method) ? parseLength(contentLength) : -1;
+        return new ResponseRelay(timers, from, to, idleMillis, declaredLength).start(bodyLengthKnown);
     }
 
-    private Future<Void> start() {
+    private Future<Void> start(boolean bodyLengthKnown) {
         from.pause();
         from.handler(this::onChunk);
         from.endHandler(ignored -> {
@@ -96,24 +104,36 @@ final class ResponseRelay {
         });
         to.exceptionHandler(failure -> finish(new ClientFailure(failure)));
         watchdog = timers.schedule(idleMillis, this::checkIdle);
-        scheduleFlush();
+        if (!bodyLengthKnown) {
+            scheduleFlush(); // a stream: its head must not wait for its first chunk
+        }
         from.resume();
         return done.future();
     }
 
     private void onChunk(Buffer chunk) {
         lastActivityNanos = System.nanoTime();
+        received += chunk.length();
         if (held != null) {
             writeHeld();
         }
         held = chunk;
-        scheduleFlush();
+        if (contentLength >= 0) {
+            if (received < contentLength) {
+                writeHeld(); // more to come: pass it on now
+            }
+            // else the body is complete and its end is being decoded right behind it: end(chunk) writes both
+        } else {
+            scheduleFlush();
+        }
     }
 
     /**
-     * A streaming response (server-sent events, long polling) must show its head and each chunk at once. Most
-     * bodies arrive in the same read as the head and their end, though, and then head, body and end should leave
-     * in one write: so what is held is written at the end of this event-loop turn, unless the end came first.
+     * A streaming response (server-sent events, long polling; chunked or delimited by the connection's close) must
+     * show its head and each chunk at once. Most bodies arrive in the same read as the head and their end, though,
+     * and then head, body and end should leave in one write: so what is held is written at the end of this
+     * event-loop turn, unless the end came first. A body of declared length needs no such task: its last chunk is
+     * known as the last, and its head leaves with its first chunk.
      */
     private void scheduleFlush() {
         if (!flushScheduled) {
@@ -174,6 +194,18 @@ final class ResponseRelay {
             done.complete();
         } else {
             done.fail(failure);
+        }
+    }
+
+    /** Netty has validated the header by now; anything unexpected just means "not known". */
+    private static long parseLength(String value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -253,4 +253,41 @@ class ProxyFidelityTest {
             gate.countDown();
         }
     }
+
+    @Test
+    void eachChunkOfAStreamReachesTheClientBeforeTheNextIsSent() throws Exception {
+        var gate = new java.util.concurrent.CountDownLatch(1);
+        backend.behave(request -> {
+            request.response().setChunked(true).write("data: first\n\n");
+            TestBackend.vertx().executeBlocking(() -> gate.await(5, java.util.concurrent.TimeUnit.SECONDS), false)
+                    .onComplete(ignored -> request.response().end("data: second\n\n"));
+        });
+        try (RawHttp raw = RawHttp.connect(proxy)) {
+            long start = System.nanoTime();
+            String first = raw.send("GET /events HTTP/1.1\r\nHost: example.test\r\n\r\n").readUntil("first");
+            assertTrue(first.contains("data: first"), first);
+            // the backend holds the rest for 5 s unless the gate opens: the first chunk must not wait for it
+            assertTrue(System.nanoTime() - start < 3_000_000_000L, "the first chunk was held back");
+            gate.countDown();
+            assertTrue(raw.readUntil("0\r\n\r\n").contains("data: second"));
+        }
+    }
+
+    @Test
+    void theStartOfABodyOfDeclaredLengthIsNotHeldBackForItsRest() throws Exception {
+        var gate = new java.util.concurrent.CountDownLatch(1);
+        backend.behave(request -> {
+            request.response().putHeader("Content-Length", "10").write("12345");
+            TestBackend.vertx().executeBlocking(() -> gate.await(5, java.util.concurrent.TimeUnit.SECONDS), false)
+                    .onComplete(ignored -> request.response().end("67890"));
+        });
+        try (RawHttp raw = RawHttp.connect(proxy)) {
+            long startNanos = System.nanoTime();
+            String start = raw.send("GET /file HTTP/1.1\r\nHost: example.test\r\n\r\n").readUntil("12345");
+            assertTrue(start.startsWith("HTTP/1.1 200") && start.endsWith("12345"), start);
+            assertTrue(System.nanoTime() - startNanos < 3_000_000_000L, "the body's start was held back");
+            gate.countDown();
+            assertEquals("67890", raw.readUntil("67890"));
+        }
+    }
 }

@@ -67,6 +67,20 @@ public final class RawHttp implements AutoCloseable {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** Reads until {@code text} has arrived (or the server closes, or the read timeout passes): all read so far. */
+    public String readUntil(String text) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        while (!read.toString(StandardCharsets.ISO_8859_1).contains(text)) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            read.write(b);
+        }
+        return read.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** Reads whatever arrives until the server closes the connection. */
     public String readUntilClosed() throws IOException {
         return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
