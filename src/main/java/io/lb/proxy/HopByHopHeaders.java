@@ -19,13 +19,7 @@ final class HopByHopHeaders {
     }
 
     static void copyEndToEnd(MultiMap from, MultiMap to) {
-        List<String> namedByConnection = namedByConnection(from);
-        for (Map.Entry<String, String> header : from) {
-            String name = header.getKey();
-            if (!isHopByHop(name) && !named(namedByConnection, name)) {
-                to.add(name, header.getValue());
-            }
-        }
+        copy(from, to, false);
     }
 
     /**
@@ -33,10 +27,15 @@ final class HopByHopHeaders {
      * request's authority carries it) and {@code Expect} (the balancer answers it itself).
      */
     static void copyEndToEndRequest(MultiMap from, MultiMap to) {
+        copy(from, to, true);
+    }
+
+    private static void copy(MultiMap from, MultiMap to, boolean request) {
         List<String> namedByConnection = namedByConnection(from);
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();
-            if (!isHopByHop(name) && !isAnsweredByTheBalancer(name) && !named(namedByConnection, name)) {
+            if (!isHopByHop(name) && !(request && isAnsweredByTheBalancer(name))
+                    && !named(namedByConnection, name)) {
                 to.add(name, header.getValue());
             }
         }
