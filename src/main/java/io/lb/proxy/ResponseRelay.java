@@ -44,7 +44,7 @@ final class ResponseRelay {
     private long lastActivityNanos = System.nanoTime();
     private boolean waitingForClient;
     private Timeout watchdog;
-    /** The declared body length, or -1 (chunked, or until the connection closes). */
+    /** Declared, 0 when there can be none (HEAD, 204, 304), or -1: a stream (chunked, or until the close). */
     private final long contentLength;
     private long received;
     /** The last chunk received, not yet written: if the end follows in the same turn, both leave in one write. */
@@ -72,16 +72,16 @@ final class ResponseRelay {
             to.setStatusMessage(from.statusMessage());
         }
         HopByHopHeaders.copyEndToEnd(from.headers(), to.headers());
+        boolean bodyExpected = mayHaveBody(from.statusCode(), method);
         String contentLength = to.headers().get(HttpHeaders.CONTENT_LENGTH);
-        boolean bodyLengthKnown = contentLength != null || !mayHaveBody(from.statusCode(), method);
-        if (!bodyLengthKnown) {
+        if (contentLength == null && bodyExpected) {
             to.setChunked(true);
         }
-        long declaredLength = mayHaveBody(from.statusCode(), method) ? parseLength(contentLength) : -1;
-        return new ResponseRelay(timers, from, to, idleMillis, declaredLength).start(bodyLengthKnown);
+        long declaredLength = bodyExpected ? parseLength(contentLength) : 0;
+        return new ResponseRelay(timers, from, to, idleMillis, declaredLength).start();
     }
 
-    private Future<Void> start(boolean bodyLengthKnown) {
+    private Future<Void> start() {
         from.pause();
         from.handler(this::onChunk);
         from.endHandler(ignored -> {
@@ -104,7 +104,7 @@ final class ResponseRelay {
         });
         to.exceptionHandler(failure -> finish(new ClientFailure(failure)));
         watchdog = timers.schedule(idleMillis, this::checkIdle);
-        if (!bodyLengthKnown) {
+        if (contentLength < 0) {
             scheduleFlush(); // a stream: its head must not wait for its first chunk
         }
         from.resume();
