@@ -7,6 +7,7 @@ import java.util.Locale;
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
 import io.lb.metrics.Outcome;
+import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
@@ -42,7 +43,7 @@ final class WebSocketTunnel {
     private HttpClientRequest backendRequest;
     private NetSocket backendSocket;
     private NetSocket clientSocket;
-    private long responseTimer = -1;
+    private Timeout responseTimeout;
     private Throwable lastConnectFailure;
     private String stickyToken;
     private long switchedNanos;
@@ -128,14 +129,16 @@ final class WebSocketTunnel {
             if (authority != null) {
                 upgrade.authority(authority);
             }
-            responseTimer = proxy.vertx().setTimer(proxy.responseTimeoutMillis(), id -> upgrade.reset(0,
+            responseTimeout = timers().schedule(proxy.responseTimeoutMillis(), () -> upgrade.reset(0,
                     new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null)));
             upgrade.connect().onComplete(head -> onResponseHead(chosen, head));
         });
     }
 
     private void onResponseHead(Backend backend, AsyncResult<HttpClientResponse> head) {
-        proxy.vertx().cancelTimer(responseTimer);
+        if (responseTimeout != null) {
+            responseTimeout.cancel();
+        }
         if (over) {
             if (head.succeeded() && head.result().statusCode() == 101) {
                 head.result().netSocket().close();
@@ -170,7 +173,7 @@ final class WebSocketTunnel {
     /** The backend did not upgrade: its answer is an ordinary response for the client. */
     private void relayRefusal(Backend backend, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
-        ResponseRelay.relay(TimerWheel.ofCurrentEventLoop(proxy.vertx()), backendResponse, response, HttpMethod.GET, proxy.idleTimeoutMillis())
+        ResponseRelay.relay(timers(), backendResponse, response, HttpMethod.GET, proxy.idleTimeoutMillis())
                 .onComplete(relayed -> {
             if (relayed.succeeded()) {
                 end(backend, status, Outcome.SUCCESS);
@@ -257,6 +260,10 @@ final class WebSocketTunnel {
                 .setSsl(backend.spec().tls())
                 .setURI(proxy.forwardedUri(request))
                 .setHeaders(headers);
+    }
+
+    private TimerWheel timers() {
+        return TimerWheel.ofCurrentEventLoop(proxy.vertx());
     }
 
     private static boolean hasToken(String value, String token) {
