@@ -2,6 +2,7 @@ package io.lb.testing;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -14,8 +15,9 @@ public final class Metrics {
 
     public static String scrape(URI management) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(management.resolve("/q/metrics")).build(),
-                    BodyHandlers.ofString()).body();
+            // bounded, so that a scrape that gets no answer fails the test instead of stalling the suite
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(management.resolve("/q/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
