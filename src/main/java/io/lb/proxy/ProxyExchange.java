@@ -229,12 +229,14 @@ final class ProxyExchange implements Attempt.Owner {
         if (over || response.ended()) {
             return;
         }
-        Backend backend = null;
-        if (current != null) {
-            current.abort();
-            backend = current.backend();
+        Attempt abandoned = current;
+        // Ended first: resetting the backend request fails the attempt at once, and that failure must be seen as
+        // ours (discarded), not as the backend's error to count against it and retry elsewhere.
+        end(abandoned == null ? null : abandoned.backend(), response.headWritten() ? response.getStatusCode() : 0,
+                Outcome.CLIENT_ABORT);
+        if (abandoned != null) {
+            abandoned.abort();
         }
-        end(backend, response.headWritten() ? response.getStatusCode() : 0, Outcome.CLIENT_ABORT);
     }
 
     /** The one place an exchange ends: whatever happens, it is accounted for once. */

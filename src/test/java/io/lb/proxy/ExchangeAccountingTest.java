@@ -73,6 +73,28 @@ class ExchangeAccountingTest {
     }
 
     @Test
+    void aClientLeavingBeforeTheAnswerIsNeitherTheBackendsFaultNorARetry() throws Exception {
+        TestBackend other = TestBackend.start("acct-other");
+        try {
+            backend.behave(Behaviours.hang());
+            other.behave(Behaviours.hang());
+            Pools.use(pool, backend, other);
+            RawHttp raw = RawHttp.connect(proxy).send("GET /think HTTP/1.1\r\nHost: t\r\n\r\n");
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> backend.requestCount() + other.requestCount() == 1);
+            raw.abort();
+            Pools.awaitAllIdle(pool);
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> backend.inFlight() == 0 && other.inFlight() == 0);
+            assertEquals(1, backend.requestCount() + other.requestCount(), "the abort must not be retried");
+            assertEquals(0, Pools.backendOf(pool, backend).consecutiveErrors());
+            assertEquals(0, Pools.backendOf(pool, other).consecutiveErrors());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void clientAbortMidUpload() throws Exception {
         backend.behave(Behaviours.echo());
         RawHttp raw = RawHttp.connect(proxy)
