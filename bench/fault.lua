@@ -1,8 +1,10 @@
 -- wrk script for bench/fault.sh and bench/soak.sh: counts responses by status (all threads) and, at the end,
--- prints one machine-readable RESULT line. Requests that "paid the timeout" are those whose latency is at
--- least SLOW_MS (env, default 900 ms; the per-try timeout in the benchmark is 1 s and a healthy backend answers
--- in ~5 ms). wrk's Lua API exposes latency percentiles but not bucket counts, so that count is found by binary
--- search over the rank (exact up to wrk's rounding: +-1 request).
+-- prints one machine-readable RESULT line, including how many latency samples are at least SLOW_MS (env,
+-- default 900 ms; the per-try timeout in the benchmark is 1 s and a healthy backend answers in ~5 ms). wrk's Lua
+-- API exposes latency percentiles but not bucket counts, so that count is found by binary search over the rank.
+-- It is NOT a count of requests: wrk corrects its histogram for coordinated omission before done() sees it
+-- (each latency L adds samples at L - k * mean interval per connection), so one 1 s request adds ~160 samples.
+-- Count slow requests at the balancer (timed-out tries), as docs/fault-tolerance.md does.
 local threads = {}
 
 function setup(thread)
