@@ -21,8 +21,7 @@ ensure_tools
 start_fast_backends
 for lb in $BALANCERS; do start_balancer "$lb" "${FAST_PORTS[@]}"; done
 for lb in $BALANCERS; do
-    log "warming $lb up for ${WARM}s"
-    $(wrk_cmd "$lb" "$WARM") > /dev/null
+    warm_up "$lb" "$WARM"
 done
 hz=$(getconf CLK_TCK)
 for round in $(seq 1 "${ROUNDS:-2}"); do

@@ -20,6 +20,7 @@ OUT=${OUT:-/tmp/lb-bench}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-20}          # seconds per measured wrk run
 WARMUP=${WARMUP:-15}              # seconds of unmeasured load per balancer and scenario before round 1
+WARMUP_CYCLES=${WARMUP_CYCLES:-4} # the warm-up is split into this many wrk runs with a 1 s pause between them
 CONNS=${CONNS:-64}
 WRK_THREADS=${WRK_THREADS:-1}
 SCENARIOS=${SCENARIOS:-"startup fast slow"}
@@ -282,6 +283,21 @@ stop_balancers() {
     LB_PID=()
 }
 
+# warm_up LB SECONDS: unmeasured load in WARMUP_CYCLES wrk runs with short pauses. Every measured run opens and
+# closes its connections and follows an idle gap (the other balancers' turns); one long warm-up run never does
+# either, and the JVM's JIT then deoptimises its hot loop at the first round's start and end (the branches for
+# closing connections and an idle event loop were never profiled) and runs it in slower code until C2 has
+# compiled it again. Several cycles let it see those paths before measuring, as a server with connection churn
+# does. Same rule for every balancer.
+warm_up() {
+    local lb=$1 each=$(( ($2 + WARMUP_CYCLES - 1) / WARMUP_CYCLES )) cycle
+    log "warming $lb up: $WARMUP_CYCLES x ${each}s"
+    for (( cycle = 1; cycle <= WARMUP_CYCLES; cycle++ )); do
+        $(wrk_cmd "$lb" "$each") > /dev/null
+        sleep 1
+    done
+}
+
 wrk_cmd() { # wrk_cmd LB SECONDS
     echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/wrk-report.lua" \
         "http://127.0.0.1:${LB_PORT[$1]}/"
@@ -320,8 +336,7 @@ scenario() { # scenario NAME PORTS...
     local balancers=${!var:-$BALANCERS}    # BALANCERS_fast / BALANCERS_slow narrow the set per scenario
     for lb in $balancers; do start_balancer "$lb" "${ports[@]}"; done
     for lb in $balancers; do
-        log "$name: warming $lb up for $WARMUP s"
-        $(wrk_cmd "$lb" "$WARMUP") > /dev/null
+        warm_up "$lb" "$WARMUP"
     done
     local order=($balancers)
     for (( round = 1; round <= ROUNDS; round++ )); do
