@@ -34,13 +34,16 @@ QUIET_WAIT=${QUIET_WAIT:-180}     # before each run, wait up to this many second
 # The JVM balancer runs in variants, each a name starting with "jvm" and its own flags (docs/benchmarks.md):
 #   jvm        the application as shipped: default configuration, default JVM ergonomics (under taskset the JVM
 #              sees one CPU and so picks SerialGC; max heap is 1/4 of RAM)
-#   jvm-tuned  the documented flags (JVM_OPTS_jvm_tuned). NOTE: with the code as of this branch it runs out of
-#              its 96 MB heap within seconds (docs/benchmarks.md, finding 1); it becomes meaningful once fixed
+#   jvm-tuned  the documented flags (JVM_OPTS_jvm_tuned, the same as src/main/docker/Dockerfile.jvm's apart from
+#              the fixed heap sizes): SerialGC, bounded heap/metaspace/code cache/direct memory, C2 thresholds
+#              10x higher (fewer C2 compilations competing with start-up on one core), and an AppCDS archive
+#              made for this jar before the first start (CDS_jvm_tuned=1; see appcds_archive)
 # Add variants with BALANCERS="... jvm-x" and JVM_OPTS_jvm_x="..." (and JAR_jvm_x=path/to/quarkus-run.jar to
-# run another build of the balancer).
+# run another build of the balancer, CDS_jvm_x=1 to give it an AppCDS archive).
 LB_QUARKUS_OPTS=${LB_QUARKUS_OPTS:-"-Dquarkus.vertx.event-loops-pool-size=1"}
 JVM_OPTS_jvm=${JVM_OPTS_jvm:-""}
-JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms48m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -Dquarkus.vertx.prefer-native-transport=true"}
+JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms48m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000 -Dquarkus.vertx.prefer-native-transport=true"}
+CDS_jvm_tuned=${CDS_jvm_tuned:-1}
 JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
 
 FAST_PORTS=(18081 18082 18083)
@@ -249,18 +252,38 @@ jvm_opts() { # jvm_opts VARIANT: the variant's JVM flags
     echo "${!var:-}"
 }
 
+# appcds_archive VARIANT JAR: prints the path of an AppCDS archive for this variant, made on first use the way
+# Dockerfile.jvm makes it: Quarkus' generate mode (static init only, then exit) under -XX:ArchiveClassesAtExit,
+# with the same JVM and the same jar path as the runs that use it (the JVM refuses an archive otherwise).
+declare -A CDS_ARCHIVE=()
+appcds_archive() {
+    local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa"
+    if [[ -z ${CDS_ARCHIVE[$variant]:-} ]]; then
+        rm -f "$archive"
+        java -XX:ArchiveClassesAtExit="$archive" -Dquarkus.appcds.generate=true -jar "$jar" \
+            > "$OUT/app-cds-$variant.log" 2>&1 || { echo "AppCDS archive for $variant failed, see $OUT" >&2; return 1; }
+        CDS_ARCHIVE[$variant]=$archive
+    fi
+    echo "${CDS_ARCHIVE[$variant]}"
+}
+
 # start_jvm VARIANT PORT...: starts the balancer; READY_MS: milliseconds from process start to ready.
 READY_MS=0
 start_jvm() {
-    local variant=$1 backends="" t0 t1 jarvar="JAR_${1//-/_}"
+    local variant=$1 backends="" t0 t1 jarvar="JAR_${1//-/_}" cdsvar="CDS_${1//-/_}" cds_opts=""
     shift
+    local jar=${!jarvar:-$JAR}
     for port in "$@"; do backends+="${backends:+,}http://127.0.0.1:$port"; done
+    if [[ ${!cdsvar:-0} == 1 ]]; then
+        appcds_archive "$variant" "$jar" > /dev/null    # not in a subshell: the archive is made once per run
+        cds_opts="-XX:SharedArchiveFile=${CDS_ARCHIVE[$variant]}"
+    fi
     t0=$(date +%s%N)
     # shellcheck disable=SC2046,SC2086
-    LB_BACKENDS=$backends taskset -c "$LB_CPU" java $(jvm_opts "$variant") $LB_QUARKUS_OPTS \
+    LB_BACKENDS=$backends taskset -c "$LB_CPU" java $(jvm_opts "$variant") $cds_opts $LB_QUARKUS_OPTS \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="${LB_PORT[$variant]}" \
         -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="${MGMT_PORT[$variant]}" \
-        ${JVM_EXTRA_OPTS:-} -jar "${!jarvar:-$JAR}" > "$OUT/$variant.log" 2>&1 &
+        ${JVM_EXTRA_OPTS:-} -jar "$jar" > "$OUT/$variant.log" 2>&1 &
     LB_PID[$variant]=$!
     STARTED+=($!)
     wait_http "http://127.0.0.1:${MGMT_PORT[$variant]}/q/health/ready" 60
