@@ -24,7 +24,11 @@ public class BackendPool {
 
     private volatile Backend[] backends = new Backend[0];
     /** Backends draining towards removal, with what to complete once they are gone. */
-    private final Map<Backend, CompletableFuture<Backend>> retiring = new ConcurrentHashMap<>();
+    private final Map<Backend, Retirement> retiring = new ConcurrentHashMap<>();
+
+    /** A retirement in progress; {@code drainedBefore}: an operator had drained the backend before it began. */
+    private record Retirement(CompletableFuture<Backend> gone, boolean drainedBefore) {
+    }
 
     private final Consumer<BackendEvent> events;
 
@@ -58,15 +62,16 @@ public class BackendPool {
 
     /**
      * Adds a backend, or returns the existing one with the same URL. Adding a backend that is being retired
-     * cancels its retirement: it stops draining and stays.
+     * cancels its retirement: it stays, and drains only if an operator had drained it before.
      */
     public synchronized Backend add(BackendSpec spec) {
         Optional<Backend> existing = find(spec.url());
         if (existing.isPresent()) {
             Backend backend = existing.get();
-            if (retiring.remove(backend) != null) {
+            Retirement cancelled = retiring.remove(backend);
+            if (cancelled != null) {
                 backend.idleListener(null);
-                backend.draining(false);
+                backend.draining(cancelled.drainedBefore());
             }
             return backend;
         }
@@ -99,7 +104,8 @@ public class BackendPool {
                 return Optional.empty();
             }
             backend = found.get();
-            gone = retiring.computeIfAbsent(backend, b -> new CompletableFuture<>());
+            gone = retiring.computeIfAbsent(backend, b -> new Retirement(new CompletableFuture<>(), b.draining()))
+                    .gone();
             backend.draining(true);
             backend.idleListener(() -> removeIfRetired(backend));
         }
@@ -126,7 +132,7 @@ public class BackendPool {
                 return;
             }
         }
-        retiring.remove(backend).complete(backend);
+        retiring.remove(backend).gone().complete(backend);
     }
 
     private void removeNow(Backend backend) {
@@ -135,9 +141,9 @@ public class BackendPool {
         next.remove(backend);
         backends = next.toArray(Backend[]::new);
         events.accept(new BackendEvent(BackendEvent.Kind.REMOVED, backend));
-        CompletableFuture<Backend> gone = retiring.remove(backend);
-        if (gone != null) {
-            gone.complete(backend);
+        Retirement retirement = retiring.remove(backend);
+        if (retirement != null) {
+            retirement.gone().complete(backend);
         }
     }
 }

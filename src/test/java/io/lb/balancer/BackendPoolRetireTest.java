@@ -69,6 +69,20 @@ class BackendPoolRetireTest {
     }
 
     @Test
+    void cancellingARetirementKeepsAnOperatorsDrain() {
+        BackendPool pool = new BackendPool(event -> {
+        });
+        Backend a = pool.add(A);
+        Lease lease = a.lease();
+        a.draining(true); // drained through the admin API
+        pool.retire(A.url()); // then discovery saw its endpoint go unready...
+        assertSame(a, pool.add(A)); // ...and ready again
+        assertTrue(a.draining(), "the operator's drain outlives the discovery round trip");
+        lease.release();
+        assertSame(a, pool.find(A.url()).orElseThrow(), "drained, not retired: it stays in the pool");
+    }
+
+    @Test
     void lateReleaseOfAnOldBackendDoesNotRemoveItsSuccessor() {
         BackendPool pool = new BackendPool(event -> {
         });
