@@ -38,11 +38,16 @@ public class ProxyMetrics {
                 .register(registry);
     }
 
-    /** A client request ended; {@code backend} is the one that served it last, null if none did. */
+    /**
+     * A client request ended; {@code backend} is the one that served it last, null if none did. Nothing is
+     * recorded for a backend that has already left the pool: its series are gone, and recreating them would
+     * leave them behind for good (every pod a rolling update replaces would add a set).
+     */
     public void requestEnded(Backend backend, int status, Outcome outcome, long nanos) {
-        RequestMeters meters = backend == null ? withoutBackend
-                : perBackend.computeIfAbsent(backend, b -> new RequestMeters(registry, b.id()));
-        meters.record(status, outcome, nanos);
+        RequestMeters meters = backend == null ? withoutBackend : perBackend.get(backend);
+        if (meters != null) {
+            meters.record(status, outcome, nanos);
+        }
     }
 
     /** A retry is being made because the previous try failed for {@code reason}. */
@@ -75,8 +80,14 @@ public class ProxyMetrics {
     }
 
     void onPoolChange(@Observes BackendEvent event) {
-        if (event.kind() == BackendEvent.Kind.REMOVED) {
-            perBackend.remove(event.backend());
+        Backend backend = event.backend();
+        if (event.kind() == BackendEvent.Kind.ADDED) {
+            perBackend.put(backend, new RequestMeters(registry, backend.id()));
+        } else {
+            RequestMeters gone = perBackend.remove(backend);
+            if (gone != null) {
+                gone.close();
+            }
         }
     }
 

@@ -24,6 +24,8 @@ final class RequestMeters {
     private final String backend;
     private final Timer duration;
     private final Counter[][] requests = new Counter[STATUS_CLASSES.length][Outcome.values().length];
+    /** Set when the backend leaves the pool: an exchange still ending on another event loop registers nothing. */
+    private volatile boolean closed;
 
     RequestMeters(MeterRegistry registry, String backend) {
         this.registry = registry;
@@ -39,6 +41,9 @@ final class RequestMeters {
         int statusClass = status >= 100 && status < 600 ? status / 100 : 0;
         Counter counter = requests[statusClass][outcome.ordinal()];
         if (counter == null) {
+            if (closed) {
+                return;
+            }
             counter = Counter.builder("lb.requests")
                     .description("Client requests by the backend that served them, status class and outcome")
                     .tag(BackendMeters.TAG, backend)
@@ -49,5 +54,9 @@ final class RequestMeters {
         }
         counter.increment();
         duration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void close() {
+        closed = true;
     }
 }

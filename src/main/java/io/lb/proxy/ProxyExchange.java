@@ -192,21 +192,23 @@ final class ProxyExchange implements Attempt.Owner {
 
     private void onRelayEnded(Attempt attempt, int status, AsyncResult<Void> relayed) {
         body.forgetReplay();
+        // Recorded before the lease is released: the release may take a retired backend out of the pool and its
+        // meters with it.
         if (relayed.succeeded()) {
-            attempt.finish();
             end(attempt.backend(), status, Outcome.SUCCESS);
+            attempt.finish();
         } else if (response.closed() || relayed.cause() instanceof ResponseRelay.ClientFailure) {
-            attempt.abort();
             end(attempt.backend(), status, Outcome.CLIENT_ABORT);
+            attempt.abort();
         } else {
             // The backend broke mid-body or went silent. A cut body must not look complete: reset the client's
             // stream (on HTTP/1.1, its connection) instead of ending the response.
+            end(attempt.backend(), status,
+                    relayed.cause() instanceof ResponseRelay.IdleTimeout ? Outcome.TIMEOUT : Outcome.BACKEND_ERROR);
             attempt.fail();
             proxy.health().gatewayError(attempt.backend(), relayed.cause().getMessage());
             attempt.abort();
             response.reset();
-            end(attempt.backend(), status,
-                    relayed.cause() instanceof ResponseRelay.IdleTimeout ? Outcome.TIMEOUT : Outcome.BACKEND_ERROR);
         }
     }
 

@@ -123,6 +123,21 @@ class MetricsFlowTest {
         assertFalse(Metrics.scrape(management).contains(tag), "series of a removed backend must go");
     }
 
+    @Test
+    void aRetiredBackendsLastExchangeLeavesNoSeriesBehind() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        backend.behave(Behaviours.holdUntil(gate, "last"));
+        var last = client.sendAsync(HttpRequest.newBuilder(proxy.resolve("/last")).build(), BodyHandlers.ofString());
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Metrics.value(management, "lb_backend_active_connections", tag) == 1);
+        pool.retire(backend.url()); // drains: it leaves the pool when this exchange ends
+        gate.countDown();
+        assertEquals(200, last.get().statusCode());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pool.find(backend.url()).isEmpty());
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !Metrics.scrape(management).contains(tag));
+    }
+
     private HttpResponse<String> send(String path) throws Exception {
         return client.send(HttpRequest.newBuilder(proxy.resolve(path)).build(), BodyHandlers.ofString());
     }
