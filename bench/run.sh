@@ -403,8 +403,11 @@ main() {
         echo "nginx: $(nginx -v 2>&1)"
         echo "java: $(java -version 2>&1 | head -2 | tail -1)"
         echo "wrk: $(wrk -v 2>&1 | head -1)"
-        for lb in $BALANCERS; do [[ $lb == jvm* ]] && echo "$lb: $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}"; done
-        echo "wrk: -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds, warm-up ${WARMUP}s; balancers on cpu $LB_CPU, backends+wrk on cpu $LOAD_CPU"
+        for lb in $BALANCERS; do
+            local cdsvar="CDS_${lb//-/_}"
+            [[ $lb == jvm* ]] && echo "$lb: $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}$([[ ${!cdsvar:-0} == 1 ]] && echo ' + AppCDS archive')"
+        done
+        echo "wrk: -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds, warm-up ${WARMUP}s in $WARMUP_CYCLES runs; balancers on cpu $LB_CPU, backends+wrk on cpu $LOAD_CPU"
     } > "$OUT/environment.txt"
     cat "$OUT/environment.txt" >&2
     for s in $SCENARIOS; do
