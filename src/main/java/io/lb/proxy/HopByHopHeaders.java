@@ -19,26 +19,47 @@ final class HopByHopHeaders {
     }
 
     static void copyEndToEnd(MultiMap from, MultiMap to) {
-        copy(from, to, false);
+        copy(from, to, false, false);
     }
 
     /**
      * As {@link #copyEndToEnd}, for a request on its way to a backend: also without {@code Host} (the backend
-     * request's authority carries it) and {@code Expect} (the balancer answers it itself).
+     * request's authority carries it) and {@code Expect} (the balancer answers it itself). With
+     * {@code teTrailers} (HTTP/2 backends), a client's {@code TE} that accepts trailers goes on as
+     * {@code TE: trailers}, the one hop-by-hop field an HTTP/2 request may carry (RFC 9113 §8.2.2) and one gRPC
+     * servers expect; the balancer relays trailers, so it may say so. On HTTP/1.1 it would need a
+     * {@code Connection: TE} of its own (RFC 9110 §10.1.4), so there it is dropped like any hop-by-hop field.
      */
-    static void copyEndToEndRequest(MultiMap from, MultiMap to) {
-        copy(from, to, true);
+    static void copyEndToEndRequest(MultiMap from, MultiMap to, boolean teTrailers) {
+        copy(from, to, true, teTrailers);
     }
 
-    private static void copy(MultiMap from, MultiMap to, boolean request) {
+    private static void copy(MultiMap from, MultiMap to, boolean request, boolean teTrailers) {
         List<String> namedByConnection = namedByConnection(from);
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();
-            if (!isHopByHop(name) && !(request && isAnsweredByTheBalancer(name))
-                    && !named(namedByConnection, name)) {
+            if (isHopByHop(name)) {
+                if (teTrailers && acceptsTrailers(name, header.getValue())) {
+                    to.add(name, "trailers");
+                }
+            } else if (!(request && isAnsweredByTheBalancer(name)) && !named(namedByConnection, name)) {
                 to.add(name, header.getValue());
             }
         }
+    }
+
+    private static boolean acceptsTrailers(String name, String value) {
+        if (name.length() != 2 || !name.equalsIgnoreCase("te")) {
+            return false;
+        }
+        for (String coding : value.split(",")) {
+            int parameters = coding.indexOf(';');
+            String token = (parameters < 0 ? coding : coding.substring(0, parameters)).trim();
+            if (token.equalsIgnoreCase("trailers")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isAnsweredByTheBalancer(String name) {

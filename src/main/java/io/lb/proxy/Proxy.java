@@ -54,6 +54,8 @@ public class Proxy {
     private final RequestGate gate;
     private final ClosingConnections closingConnections = new ClosingConnections();
     private final ForwardedHeaders forwardedHeaders;
+    /** Backends are spoken to over HTTP/2, where "TE: trailers" may travel (gRPC servers expect it). */
+    private final boolean teTrailersToBackends;
 
     @Inject
     public Proxy(Vertx vertx, @Named(BackendClientProducer.NAME) HttpClient client,
@@ -75,6 +77,7 @@ public class Proxy {
         this.overallTimeoutNanos = config.timeout().overall().toNanos();
         this.latencyDecayNanos = balancer.needsLatency() ? config.latencyDecay().toNanos() : 0;
         this.gate = new RequestGate(config.limits().maxHeaders());
+        this.teTrailersToBackends = config.client().protocol() == LbConfig.BackendProtocol.H2C;
         this.forwardedHeaders = new ForwardedHeaders(
                 TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of())));
     }
@@ -122,7 +125,7 @@ public class Proxy {
      * the X-Forwarded-* headers.
      */
     void writeOutgoingHeaders(HttpServerRequest request, HostAndPort authority, MultiMap target) {
-        HopByHopHeaders.copyEndToEndRequest(request.headers(), target);
+        HopByHopHeaders.copyEndToEndRequest(request.headers(), target, teTrailersToBackends);
         forwardedHeaders.apply(request, authority, target);
     }
 

@@ -3,6 +3,7 @@ package io.lb.proxy;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * Passes a backend's response to the client: status and end-to-end headers, then the body as it streams,
@@ -85,6 +87,7 @@ final class ResponseRelay {
         from.pause();
         from.handler(this::onChunk);
         from.endHandler(ignored -> {
+            relayTrailers();
             Buffer last = held;
             held = null;
             (last == null ? to.end() : to.end(last)).onComplete(ended -> {
@@ -109,6 +112,20 @@ final class ResponseRelay {
         }
         from.resume();
         return done.future();
+    }
+
+    /**
+     * Trailers (gRPC's status lives there) follow a stream's body: a chunked HTTP/1.1 body or any HTTP/2 one.
+     * Asking a fixed-length HTTP/1.1 response for them would only allocate an empty map. The client gets them
+     * when its response can carry them (HTTP/2, or chunked HTTP/1.1).
+     */
+    private void relayTrailers() {
+        if (contentLength < 0 || from.version() == HttpVersion.HTTP_2) {
+            MultiMap trailers = from.trailers();
+            if (!trailers.isEmpty()) {
+                HopByHopHeaders.copyEndToEnd(trailers, to.trailers());
+            }
+        }
     }
 
     private void onChunk(Buffer chunk) {

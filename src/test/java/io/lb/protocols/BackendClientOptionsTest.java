@@ -2,6 +2,7 @@ package io.lb.protocols;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,11 +27,18 @@ import io.lb.config.BackendSpecParser;
 import io.lb.testing.Behaviours;
 import io.lb.testing.HttpsBackend;
 import io.lb.testing.Pools;
+import io.lb.testing.RawHttp;
 import io.lb.testing.TestBackend;
 import io.lb.testing.WebSocketBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 
@@ -100,6 +108,51 @@ class BackendClientOptionsTest {
         assertEquals(200, response.statusCode());
         assertEquals(body, response.body());
         assertEquals("HTTP_2", h2cBackend.lastRequest().version());
+        h2cBackend.reset();
+    }
+
+    /** gRPC's shape: HTTP/2 on both sides, "te: trailers" on the way in, the status in trailers on the way out. */
+    @Test
+    void trailersReachAnHttp2ClientAndTeTrailersReachTheBackend() throws Exception {
+        Pools.use(pool, h2cBackend);
+        h2cBackend.behave(Behaviours.withTrailers("payload", "grpc-status", "0", "grpc-message", "fine"));
+        io.vertx.core.http.HttpClient h2 = TestBackend.vertx().createHttpClient(new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+        try {
+            CompletableFuture<HttpClientResponse> answered = new CompletableFuture<>();
+            Buffer body = h2.request(new RequestOptions().setMethod(HttpMethod.POST)
+                    .setHost("127.0.0.1").setPort(proxy.getPort()).setURI("/pkg.Service/Method")
+                    .putHeader("te", "trailers").putHeader("content-type", "application/grpc"))
+                    .compose(request -> request.send(Buffer.buffer("request")))
+                    .compose(response -> {
+                        answered.complete(response);
+                        return response.body(); // read on the event loop, before any of it can pass unseen
+                    })
+                    .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            HttpClientResponse response = answered.get();
+            assertEquals(HttpVersion.HTTP_2, response.version());
+            assertEquals("payload", body.toString());
+            assertEquals("0", response.trailers().get("grpc-status"));
+            assertEquals("fine", response.trailers().get("grpc-message"));
+        } finally {
+            h2.close();
+        }
+        assertEquals("trailers", h2cBackend.lastRequest().headers().get("te"));
+        h2cBackend.reset();
+    }
+
+    @Test
+    void trailersReachAnHttp11ClientInTheLastChunk() throws Exception {
+        Pools.use(pool, h2cBackend);
+        h2cBackend.behave(Behaviours.withTrailers("payload", "x-checksum", "abc123", "x-other", "1"));
+        try (RawHttp raw = RawHttp.connect(proxy)) {
+            String response = raw.send("GET /stream HTTP/1.1\r\nHost: t\r\nTE: trailers\r\n\r\n")
+                    .readUntil("\r\n0\r\n");
+            String rest = raw.readUntil("\r\n\r\n");
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+            assertTrue(response.contains("payload"), response);
+            assertTrue(rest.toLowerCase().contains("x-checksum: abc123"), rest);
+        }
         h2cBackend.reset();
     }
 

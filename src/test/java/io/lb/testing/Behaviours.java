@@ -43,6 +43,18 @@ public final class Behaviours {
                 id -> request.response().end(name)));
     }
 
+    /** A streamed body followed by trailers, given as name, value, name, value... (gRPC puts its status there). */
+    public static Handler<HttpServerRequest> withTrailers(String body, String... trailers) {
+        return request -> request.body().onComplete(ignored -> {
+            var response = request.response().setChunked(true);
+            response.write(body);
+            for (int i = 0; i + 1 < trailers.length; i += 2) {
+                response.putTrailer(trailers[i], trailers[i + 1]);
+            }
+            response.end();
+        });
+    }
+
     /** Never answers: reads the request and keeps the connection open. */
     public static Handler<HttpServerRequest> hang() {
         return request -> request.body();
