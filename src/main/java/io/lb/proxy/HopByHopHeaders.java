@@ -39,7 +39,8 @@ final class HopByHopHeaders {
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();
             if (isHopByHop(name)) {
-                if (teTrailers && acceptsTrailers(name, header.getValue())) {
+                if (teTrailers && name.length() == 2 && name.equalsIgnoreCase("te")
+                        && listsToken(header.getValue(), "trailers")) {
                     to.add(name, "trailers");
                 }
             } else if (!(request && isAnsweredByTheBalancer(name)) && !named(namedByConnection, name)) {
@@ -48,14 +49,11 @@ final class HopByHopHeaders {
         }
     }
 
-    private static boolean acceptsTrailers(String name, String value) {
-        if (name.length() != 2 || !name.equalsIgnoreCase("te")) {
-            return false;
-        }
-        for (String coding : value.split(",")) {
-            int parameters = coding.indexOf(';');
-            String token = (parameters < 0 ? coding : coding.substring(0, parameters)).trim();
-            if (token.equalsIgnoreCase("trailers")) {
+    /** Does a comma-separated header value list {@code token} (any case, parameters after ';' ignored)? */
+    static boolean listsToken(String value, String token) {
+        for (String element : value.split(",")) {
+            int parameters = element.indexOf(';');
+            if ((parameters < 0 ? element : element.substring(0, parameters)).trim().equalsIgnoreCase(token)) {
                 return true;
             }
         }

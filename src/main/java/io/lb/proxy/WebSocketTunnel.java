@@ -2,7 +2,6 @@ package io.lb.proxy;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
@@ -62,11 +61,11 @@ final class WebSocketTunnel {
             return false;
         }
         String upgrade = request.getHeader(HttpHeaders.UPGRADE);
-        if (upgrade == null || !hasToken(upgrade, "websocket")) {
+        if (upgrade == null || !HopByHopHeaders.listsToken(upgrade, "websocket")) {
             return false;
         }
         for (String connection : request.headers().getAll(HttpHeaders.CONNECTION)) {
-            if (hasToken(connection, "upgrade")) {
+            if (HopByHopHeaders.listsToken(connection, "upgrade")) {
                 return true;
             }
         }
@@ -264,14 +263,5 @@ final class WebSocketTunnel {
 
     private TimerWheel timers() {
         return TimerWheel.ofCurrentEventLoop(proxy.vertx());
-    }
-
-    private static boolean hasToken(String value, String token) {
-        for (String part : value.split(",")) {
-            if (part.trim().toLowerCase(Locale.ROOT).equals(token)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
