@@ -113,9 +113,10 @@ public class Proxy {
         }
     }
 
-    MultiMap outgoingHeaders(HttpServerRequest request, HostAndPort authority) {
+    /** The headers of a WebSocket upgrade, which always travels over HTTP/1.1 (so never with a TE). */
+    MultiMap upgradeHeaders(HttpServerRequest request, HostAndPort authority) {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        writeOutgoingHeaders(request, authority, headers);
+        writeOutgoingHeaders(request, authority, headers, false);
         return headers;
     }
 
@@ -125,7 +126,12 @@ public class Proxy {
      * the X-Forwarded-* headers.
      */
     void writeOutgoingHeaders(HttpServerRequest request, HostAndPort authority, MultiMap target) {
-        HopByHopHeaders.copyEndToEndRequest(request.headers(), target, teTrailersToBackends);
+        writeOutgoingHeaders(request, authority, target, teTrailersToBackends);
+    }
+
+    private void writeOutgoingHeaders(HttpServerRequest request, HostAndPort authority, MultiMap target,
+            boolean teTrailers) {
+        HopByHopHeaders.copyEndToEndRequest(request.headers(), target, teTrailers);
         forwardedHeaders.apply(request, authority, target);
     }
 

@@ -248,7 +248,7 @@ final class WebSocketTunnel {
     }
 
     private RequestOptions options(Backend backend) {
-        MultiMap headers = proxy.outgoingHeaders(request, proxy.forwardedAuthority(request));
+        MultiMap headers = proxy.upgradeHeaders(request, proxy.forwardedAuthority(request));
         // the handshake is hop-by-hop by nature, and the reason this request exists: it goes through
         headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
         headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
