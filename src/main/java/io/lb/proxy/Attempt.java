@@ -2,13 +2,13 @@ package io.lb.proxy;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
+import io.lb.client.BackendClient;
+import io.lb.client.BackendRequest;
+import io.lb.client.BackendResponse;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -22,7 +22,7 @@ final class Attempt {
         /** Fills the backend request's headers (they start empty). */
         void writeHeaders(MultiMap backendHeaders);
 
-        void onResponseHead(Attempt attempt, HttpClientResponse response);
+        void onResponseHead(Attempt attempt, BackendResponse response);
 
         void onAttemptFailed(Attempt attempt, AttemptFailure failure);
     }
@@ -30,7 +30,7 @@ final class Attempt {
     private final Lease lease;
     private final TimerWheel timers;
     private final long startNanos = System.nanoTime();
-    private HttpClientRequest backendRequest;
+    private BackendRequest backendRequest;
     private Timeout responseTimeout;
     private boolean aborted;
 
@@ -47,18 +47,18 @@ final class Attempt {
         return System.nanoTime() - startNanos;
     }
 
-    void send(HttpClient client, RequestOptions options, HostAndPort authority, boolean chunked, RequestBody body,
-            long responseTimeoutMillis, Owner owner) {
-        client.request(options).onComplete(connected -> {
+    void send(BackendClient client, HttpMethod method, String uri, HostAndPort authority, boolean chunked,
+            RequestBody body, long responseTimeoutMillis, Owner owner) {
+        client.request(lease.backend().spec(), method, uri).onComplete(connected -> {
             if (connected.failed()) {
                 if (!aborted) {
                     owner.onAttemptFailed(this, AttemptFailure.beforeSend(connected.cause()));
                 }
                 return;
             }
-            HttpClientRequest request = connected.result();
+            BackendRequest request = connected.result();
             if (aborted) {
-                request.reset();
+                request.reset(null);
                 return;
             }
             backendRequest = request;
@@ -67,11 +67,8 @@ final class Attempt {
             }
             owner.writeHeaders(request.headers());
             request.setChunked(chunked);
-            request.exceptionHandler(ignored -> {
-                // surfaces through response() as well; handled there
-            });
             responseTimeout = timers.schedule(responseTimeoutMillis,
-                    () -> request.reset(0, new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null)));
+                    () -> request.reset(new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null)));
             request.response().onComplete(response -> {
                 responseTimeout.cancel();
                 if (response.succeeded()) {
@@ -101,7 +98,7 @@ final class Attempt {
             responseTimeout.cancel();
         }
         if (backendRequest != null) {
-            backendRequest.reset();
+            backendRequest.reset(null);
         }
         lease.release();
     }

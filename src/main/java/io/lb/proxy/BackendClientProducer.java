@@ -10,6 +10,10 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import io.lb.client.BackendClient;
+import io.lb.client.BackendClients;
+import io.lb.client.NettyBackendClient;
+import io.lb.client.VertxBackendClient;
 import io.lb.config.InvalidConfigException;
 import io.lb.config.LbConfig;
 import io.quarkus.runtime.StartupEvent;
@@ -52,6 +56,19 @@ public class BackendClientProducer {
         return quiet(vertx.httpClientBuilder().with(options).with(pool(config)));
     }
 
+    /**
+     * What proxied requests are sent with: Netty's codec on the serving event loop for plain HTTP/1.1 backends,
+     * the Vert.x client above for TLS and HTTP/2 ones.
+     */
+    @Produces
+    @Singleton
+    BackendClient proxyClient(Vertx vertx, @Named(NAME) HttpClient backendClient, LbConfig config) {
+        BackendClient plain = new NettyBackendClient(vertx, config.client().maxConnectionsPerBackend(),
+                config.client().keepAliveTimeout().toMillis(), (int) config.timeout().connect().toMillis());
+        return new BackendClients(plain, new VertxBackendClient(backendClient),
+                config.client().protocol() == LbConfig.BackendProtocol.H2C);
+    }
+
     @Produces
     @Singleton
     @Named(UPGRADE_NAME)
@@ -87,6 +104,10 @@ public class BackendClientProducer {
     }
 
     void close(@Disposes @Named(NAME) HttpClient client) {
+        client.close();
+    }
+
+    void closeProxyClient(@Disposes BackendClient client) {
         client.close();
     }
 

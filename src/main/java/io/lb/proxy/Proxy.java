@@ -3,17 +3,18 @@ package io.lb.proxy;
 import java.net.URI;
 import java.util.List;
 
-import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.Balancer;
+import io.lb.client.BackendClient;
 import io.lb.config.LbConfig;
 import io.lb.health.PassiveHealth;
 import io.lb.metrics.Outcome;
-import io.quarkus.runtime.Startup;
 import io.lb.metrics.ProxyMetrics;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -25,19 +26,16 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The proxy's shared parts: everything a {@link ProxyExchange} needs, prepared once at startup so that the
- * per-request path only reads fields.
- */
-/**
- * Created at startup, so that the first request does not pay for setting up the client. This and the beans the
- * hot path calls are {@code @Singleton}, not {@code @ApplicationScoped}: no client proxy, so no scope lookup on
- * every call (the profile in docs/benchmarks.md showed it).
+ * per-request path only reads fields. Created at startup, so that the first request does not pay for setting up
+ * the client. This and the beans the hot path calls are {@code @Singleton}, not {@code @ApplicationScoped}: no
+ * client proxy, so no scope lookup on every call (the profile in docs/benchmarks.md showed it).
  */
 @Startup
 @Singleton
 public class Proxy {
 
     private final Vertx vertx;
-    private final HttpClient client;
+    private final BackendClient client;
     private final HttpClient upgradeClient;
     private final StickySessions sticky;
     private final Balancer balancer;
@@ -58,7 +56,7 @@ public class Proxy {
     private final boolean teTrailersToBackends;
 
     @Inject
-    public Proxy(Vertx vertx, @Named(BackendClientProducer.NAME) HttpClient client,
+    public Proxy(Vertx vertx, BackendClient client,
             @Named(BackendClientProducer.UPGRADE_NAME) HttpClient upgradeClient, Balancer balancer,
             RetryPolicy policy, RetryBudget budget, PassiveHealth health, ProxyMetrics metrics, LbConfig config,
             StickySessions sticky) {
@@ -183,7 +181,7 @@ public class Proxy {
         return vertx;
     }
 
-    HttpClient client() {
+    BackendClient client() {
         return client;
     }
 

@@ -4,18 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.lb.balancer.Backend;
+import io.lb.client.BackendResponse;
 import io.lb.metrics.Outcome;
 import io.lb.timer.TimerWheel;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -101,7 +100,7 @@ final class ProxyExchange implements Attempt.Owner {
         tried.add(backend);
         Attempt attempt = new Attempt(backend.lease(), timers);
         current = attempt;
-        attempt.send(proxy.client(), requestOptions(backend), authority, chunkedUpload, body,
+        attempt.send(proxy.client(), method, proxy.forwardedUri(request), authority, chunkedUpload, body,
                 responseTimeoutMillis(), this);
     }
 
@@ -111,7 +110,7 @@ final class ProxyExchange implements Attempt.Owner {
     }
 
     @Override
-    public void onResponseHead(Attempt attempt, HttpClientResponse backendResponse) {
+    public void onResponseHead(Attempt attempt, BackendResponse backendResponse) {
         if (over) {
             discard(attempt, backendResponse);
             return;
@@ -128,7 +127,7 @@ final class ProxyExchange implements Attempt.Owner {
     }
 
     /** Gives up on a response nobody will read; its stream reset is expected, not an error to log. */
-    private static void discard(Attempt attempt, HttpClientResponse unread) {
+    private static void discard(Attempt attempt, BackendResponse unread) {
         if (unread != null) {
             unread.exceptionHandler(ignored -> {
             });
@@ -183,7 +182,7 @@ final class ProxyExchange implements Attempt.Owner {
         tryNextBackend();
     }
 
-    private void relay(Attempt attempt, HttpClientResponse backendResponse) {
+    private void relay(Attempt attempt, BackendResponse backendResponse) {
         int status = backendResponse.statusCode();
         proxy.stick(request, stickyToken, attempt.backend());
         ResponseRelay.relay(timers, backendResponse, response, method, proxy.idleTimeoutMillis())
@@ -256,15 +255,6 @@ final class ProxyExchange implements Attempt.Owner {
             // queued behind the response's last write, so the client still gets the whole answer
             proxy.closingConnections().close(request);
         }
-    }
-
-    private RequestOptions requestOptions(Backend backend) {
-        return new RequestOptions()
-                .setMethod(method)
-                .setHost(backend.spec().host())
-                .setPort(backend.spec().port())
-                .setSsl(backend.spec().tls())
-                .setURI(proxy.forwardedUri(request));
     }
 
     /** A body without Content-Length: chunked on HTTP/1.1, or an HTTP/2 stream that is still open. */

@@ -3,9 +3,9 @@ package io.lb.proxy;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.lb.client.BackendRequest;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -24,7 +24,7 @@ final class RequestBody {
     private boolean heldPastLimit;
     private boolean ended;
     private Throwable failure;
-    private HttpClientRequest target;
+    private BackendRequest target;
     private Handler<Throwable> clientFailureHandler = failure -> {
     };
 
@@ -43,7 +43,7 @@ final class RequestBody {
     }
 
     /** Sends everything received so far to {@code next}, then streams the rest as it arrives. */
-    void streamTo(HttpClientRequest next) {
+    void streamTo(BackendRequest next) {
         target = next;
         if (kept != null) {
             for (Buffer chunk : kept) {
@@ -90,7 +90,7 @@ final class RequestBody {
 
     private void onChunk(Buffer chunk) {
         bytesReceived += chunk.length();
-        HttpClientRequest current = target;
+        BackendRequest current = target;
         if (kept != null) {
             if (bytesReceived <= replayLimit) {
                 kept.add(chunk);
@@ -111,7 +111,7 @@ final class RequestBody {
         }
     }
 
-    private void waitForDrain(HttpClientRequest current) {
+    private void waitForDrain(BackendRequest current) {
         source.pause();
         current.drainHandler(ignored -> {
             if (target == current) {

@@ -1,5 +1,6 @@
 package io.lb.proxy;
 
+import io.lb.client.BackendResponse;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
 import io.vertx.core.Future;
@@ -7,7 +8,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -39,7 +39,7 @@ final class ResponseRelay {
     }
 
     private final TimerWheel timers;
-    private final HttpClientResponse from;
+    private final BackendResponse from;
     private final HttpServerResponse to;
     private final long idleMillis;
     private final Promise<Void> done = Promise.promise();
@@ -53,7 +53,7 @@ final class ResponseRelay {
     private Buffer held;
     private boolean flushScheduled;
 
-    private ResponseRelay(TimerWheel timers, HttpClientResponse from, HttpServerResponse to, long idleMillis,
+    private ResponseRelay(TimerWheel timers, BackendResponse from, HttpServerResponse to, long idleMillis,
             long contentLength) {
         this.timers = timers;
         this.from = from;
@@ -67,7 +67,7 @@ final class ResponseRelay {
      * failure the client response is not ended, so the caller can reset it and the client never mistakes a cut
      * body for a whole one.
      */
-    static Future<Void> relay(TimerWheel timers, HttpClientResponse from, HttpServerResponse to, HttpMethod method,
+    static Future<Void> relay(TimerWheel timers, BackendResponse from, HttpServerResponse to, HttpMethod method,
             long idleMillis) {
         to.setStatusCode(from.statusCode());
         if (from.statusMessage() != null) {

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
+import io.lb.client.VertxBackendClient;
 import io.lb.metrics.Outcome;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
@@ -172,8 +173,8 @@ final class WebSocketTunnel {
     /** The backend did not upgrade: its answer is an ordinary response for the client. */
     private void relayRefusal(Backend backend, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
-        ResponseRelay.relay(timers(), backendResponse, response, HttpMethod.GET, proxy.idleTimeoutMillis())
-                .onComplete(relayed -> {
+        ResponseRelay.relay(timers(), VertxBackendClient.response(backendResponse), response, HttpMethod.GET,
+                proxy.idleTimeoutMillis()).onComplete(relayed -> {
             if (relayed.succeeded()) {
                 end(backend, status, Outcome.SUCCESS);
             } else if (response.closed()) {

@@ -1,0 +1,36 @@
+package io.lb.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.HostAndPort;
+
+/** One request on its way to a backend: fill the headers, then stream the body; the head leaves with it. */
+public interface BackendRequest {
+
+    /** The Host the backend is told; without it, the backend's own host and port. */
+    void authority(HostAndPort authority);
+
+    /** Empty until filled; read once the head is written. */
+    MultiMap headers();
+
+    void setChunked(boolean chunked);
+
+    void write(Buffer chunk);
+
+    void end();
+
+    boolean writeQueueFull();
+
+    void drainHandler(Handler<Void> handler);
+
+    /** Completes with the response head, or fails if the connection breaks or {@link #reset} is called first. */
+    Future<BackendResponse> response();
+
+    /**
+     * Gives up on the request: its connection is closed, never reused. A response not yet received fails with
+     * {@code cause} (or a closed-connection failure when null); a response being read reports an exception.
+     */
+    void reset(Throwable cause);
+}

@@ -1,0 +1,147 @@
+package io.lb.client;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.lb.config.BackendSpec;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.impl.PartialPooledByteBufAllocator;
+import io.vertx.core.impl.ContextInternal;
+
+/**
+ * One event loop's kept-alive connections to one backend: the most recently used idle one first (its socket is
+ * the least likely to have been closed by the backend), a new one while under the limit, otherwise a wait in
+ * line for the next connection handed back.
+ */
+final class ConnectionPool {
+
+    private final BackendSpec backend;
+    private final EventLoop eventLoop;
+    private final ConnectionSettings settings;
+    /** Called once the pool holds nothing (no connection, nobody waiting): it can be forgotten. */
+    private final Consumer<ConnectionPool> onEmpty;
+    private boolean sweepScheduled;
+    private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    /** Connected and connecting. */
+    private int open;
+
+    private record Waiter(ContextInternal context, Promise<BackendConnection> promise) {
+    }
+
+    ConnectionPool(BackendSpec backend, EventLoop eventLoop, ConnectionSettings settings,
+            Consumer<ConnectionPool> onEmpty) {
+        this.backend = backend;
+        this.eventLoop = eventLoop;
+        this.settings = settings;
+        this.onEmpty = onEmpty;
+    }
+
+    Future<BackendConnection> acquire(ContextInternal context) {
+        BackendConnection connection;
+        while ((connection = idle.pollFirst()) != null) {
+            if (connection.usable()) {
+                return context.succeededFuture(connection);
+            }
+            connection.close();
+        }
+        Promise<BackendConnection> promise = context.promise();
+        if (open < settings.maxPerEventLoop()) {
+            connect(promise);
+        } else {
+            waiting.addLast(new Waiter(context, promise));
+        }
+        return promise.future();
+    }
+
+    /** The exchange on {@code connection} is over and the connection may carry another. */
+    void release(BackendConnection connection) {
+        Waiter next = waiting.pollFirst();
+        if (next != null) {
+            next.promise().complete(connection);
+        } else {
+            connection.idleSince(System.nanoTime());
+            idle.addFirst(connection);
+            scheduleSweep();
+        }
+    }
+
+    /** The connection closed (or never opened): a waiter gets a new one. */
+    void closed(BackendConnection connection) {
+        open--;
+        idle.remove(connection);
+        Waiter next = waiting.pollFirst();
+        if (next != null) {
+            connect(next.promise());
+        } else if (open == 0) {
+            onEmpty.accept(this);
+        }
+    }
+
+    /**
+     * Idle connections are closed once kept for {@code lb.client.keep-alive-timeout}: one task per pool, not a
+     * timer per connection, due when the longest-idle connection expires, and only while there are idle ones.
+     */
+    private void scheduleSweep() {
+        if (!sweepScheduled) {
+            sweepScheduled = true;
+            eventLoop.schedule(this::sweep, settings.keepAliveMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sweep() {
+        sweepScheduled = false;
+        BackendConnection longestIdle;
+        // released connections go to the front: the back holds the longest idle
+        while ((longestIdle = idle.peekLast()) != null && !longestIdle.usable()) {
+            idle.pollLast();
+            longestIdle.close();
+        }
+        if (longestIdle != null) {
+            sweepScheduled = true;
+            long dueNanos = longestIdle.idleSinceNanos() + keepAliveNanos() - System.nanoTime();
+            eventLoop.schedule(this::sweep, Math.max(1, dueNanos), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void connect(Promise<BackendConnection> promise) {
+        open++;
+        BackendConnection connection = new BackendConnection(this);
+        ChannelFuture connecting = new Bootstrap()
+                .group(eventLoop)
+                .channelFactory(settings.transport().channelFactory(false))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PartialPooledByteBufAllocator.INSTANCE)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(new HttpRequestEncoder(), new ResponseDecoder(connection),
+                                connection);
+                    }
+                })
+                .connect(backend.host(), backend.port());
+        connecting.addListener(done -> {
+            if (done.isSuccess()) {
+                settings.openChannels().add(connecting.channel());
+                promise.complete(connection);
+            } else {
+                connection.reportClosed();
+                promise.fail(done.cause());
+            }
+        });
+    }
+
+    long keepAliveNanos() {
+        return settings.keepAliveMillis() * 1_000_000;
+    }
+}

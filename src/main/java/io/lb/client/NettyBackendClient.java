@@ -1,0 +1,60 @@
+package io.lb.client;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.lb.config.BackendSpec;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+
+/**
+ * Plain HTTP/1.1 backends, spoken to with Netty's codec on the event loop that serves the client: no futures or
+ * pool locks between the two sides. The Vert.x client spent more CPU per request than the rest of the proxy
+ * together (docs/benchmarks.md, fifth pass); TLS and HTTP/2 backends still go through it.
+ * <p>
+ * Each event loop keeps its own pool per backend, so a connection is only ever touched by one thread.
+ */
+public final class NettyBackendClient implements BackendClient {
+
+    private final VertxInternal vertx;
+    private final ConnectionSettings settings;
+    /** Every connection of every event loop, so that stopping closes them all (a dev-mode reload keeps Vert.x). */
+    private final ChannelGroup openChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final ThreadLocal<Map<BackendSpec, ConnectionPool>> pools = ThreadLocal.withInitial(HashMap::new);
+
+    public NettyBackendClient(Vertx vertx, int maxConnectionsPerBackend, long keepAliveMillis,
+            int connectTimeoutMillis) {
+        this.vertx = (VertxInternal) vertx;
+        int eventLoops = 0;
+        for (var ignored : this.vertx.getEventLoopGroup()) {
+            eventLoops++;
+        }
+        int perLoop = Math.max(1, (maxConnectionsPerBackend + eventLoops - 1) / Math.max(1, eventLoops));
+        this.settings = new ConnectionSettings(this.vertx.transport(), perLoop, keepAliveMillis, connectTimeoutMillis,
+                openChannels);
+    }
+
+    @Override
+    public Future<BackendRequest> request(BackendSpec backend, HttpMethod method, String uri) {
+        ContextInternal context = vertx.getOrCreateContext();
+        Map<BackendSpec, ConnectionPool> ofThisLoop = pools.get();
+        ConnectionPool pool = ofThisLoop.get(backend);
+        if (pool == null) {
+            pool = new ConnectionPool(backend, context.nettyEventLoop(), settings,
+                    empty -> ofThisLoop.remove(backend, empty));
+            ofThisLoop.put(backend, pool);
+        }
+        return pool.acquire(context).map(connection -> connection.start(context, backend, method, uri));
+    }
+
+    @Override
+    public void close() {
+        openChannels.close();
+    }
+}
