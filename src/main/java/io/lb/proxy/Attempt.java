@@ -47,18 +47,24 @@ final class Attempt {
         return System.nanoTime() - startNanos;
     }
 
+    /**
+     * The per-try timeout runs from here, not from the connection: a try waiting for one of the backend's pooled
+     * connections (all busy with slow exchanges) gives up as surely as one waiting for the response head.
+     */
     void send(BackendClient client, HttpMethod method, String uri, HostAndPort authority, boolean chunked,
             RequestBody body, long responseTimeoutMillis, Owner owner) {
+        responseTimeout = timers.schedule(responseTimeoutMillis, () -> timedOut(owner));
         client.request(lease.backend().spec(), method, uri).onComplete(connected -> {
             if (connected.failed()) {
                 if (!aborted) {
+                    responseTimeout.cancel();
                     owner.onAttemptFailed(this, AttemptFailure.beforeSend(connected.cause()));
                 }
                 return;
             }
             BackendRequest request = connected.result();
             if (aborted) {
-                request.reset(null);
+                request.reset(null); // nothing was written: the connection goes back to the pool
                 return;
             }
             backendRequest = request;
@@ -67,8 +73,6 @@ final class Attempt {
             }
             owner.writeHeaders(request.headers());
             request.setChunked(chunked);
-            responseTimeout = timers.schedule(responseTimeoutMillis,
-                    () -> request.reset(new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null)));
             request.response().onComplete(response -> {
                 responseTimeout.cancel();
                 if (response.succeeded()) {
@@ -79,6 +83,16 @@ final class Attempt {
             });
             body.streamTo(request);
         });
+    }
+
+    private void timedOut(Owner owner) {
+        AttemptFailure timeout = new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null);
+        if (backendRequest != null) {
+            backendRequest.reset(timeout); // fails response(), which tells the owner
+        } else if (!aborted) {
+            aborted = true; // still waiting for a connection: when one comes, it is handed back unused
+            owner.onAttemptFailed(this, timeout);
+        }
     }
 
     /** Ends the exchange with this backend normally. */

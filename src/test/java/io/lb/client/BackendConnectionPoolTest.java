@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -59,6 +61,7 @@ class BackendConnectionPoolTest {
             return Map.of(
                     "lb.client.max-connections-per-backend", "2",
                     "lb.client.keep-alive-timeout", "1s",
+                    "lb.timeout.response", "2s",
                     // The cap is per event loop: max-connections-per-backend divided by the number of event loops,
                     // rounded up. With the default (2 × cores) loops every loop would get a cap of 1 and the
                     // backend could see one connection per loop; with a single loop the cap is exactly 2.
@@ -248,6 +251,34 @@ class BackendConnectionPoolTest {
         assertEquals(3, backend.requests(), "the departed client's request never reached the backend");
     }
 
+    @Test
+    void aRequestWaitingForAConnectionLongerThanThePerTryTimeoutGetsA504() throws Exception {
+        // Both connections of the cap carry streams that outlast the per-try timeout (2 s) without breaking it:
+        // their heads arrived, their bodies are on their way. A third request can only wait for a connection.
+        CountDownLatch streamsGoOn = new CountDownLatch(1);
+        backend = install(new SocketBackend(head -> head.startsWith("GET /stream")
+                ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n" + SocketBackend.PAUSE
+                        + "2\r\ncd\r\n0\r\n\r\n"
+                : OK).pausingUntil(streamsGoOn));
+        List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            streams.add(client.sendAsync(HttpRequest.newBuilder(proxy.resolve("/stream" + i))
+                    .timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofString()));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> backend.requests() == 2);
+
+        HttpResponse<String> queued = get("/queued");
+        assertEquals(504, queued.statusCode(), "the wait for a connection ends with the per-try timeout");
+        streamsGoOn.countDown();
+        for (CompletableFuture<HttpResponse<String>> stream : streams) {
+            HttpResponse<String> response = stream.get(10, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            assertEquals("abcd", response.body(), "the streams themselves were not cut by the timeout");
+        }
+        assertEquals(2, backend.requests(), "the request that timed out waiting never reached the backend");
+        assertEquals(0, backend.closed(), "no connection was closed for it: the one it got later went back");
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return client.send(HttpRequest.newBuilder(proxy.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
                 BodyHandlers.ofString());
@@ -270,9 +301,13 @@ class BackendConnectionPoolTest {
      */
     static final class SocketBackend implements AutoCloseable {
 
+        /** In an answer: what comes before is sent at once, the rest once the {@link #pausingUntil} latch opens. */
+        static final String PAUSE = "\u0000pause\u0000";
+
         private final ServerSocket server;
         private final Function<String, String> answer;
         private volatile long holdMillis;
+        private volatile CountDownLatch pause = new CountDownLatch(0);
         private final AtomicInteger accepted = new AtomicInteger();
         private final AtomicInteger open = new AtomicInteger();
         private final AtomicInteger maxOpen = new AtomicInteger();
@@ -294,6 +329,11 @@ class BackendConnectionPoolTest {
 
         SocketBackend holding(long millis) {
             this.holdMillis = millis;
+            return this;
+        }
+
+        SocketBackend pausingUntil(CountDownLatch latch) {
+            this.pause = latch;
             return this;
         }
 
@@ -389,6 +429,13 @@ class BackendConnectionPoolTest {
                                 // never answers; waits for the peer to give up
                             }
                             return;
+                        }
+                        int pauseAt = reply.indexOf(PAUSE);
+                        if (pauseAt >= 0) {
+                            out.write(reply.substring(0, pauseAt).getBytes(StandardCharsets.ISO_8859_1));
+                            out.flush();
+                            pause.await(20, TimeUnit.SECONDS);
+                            reply = reply.substring(pauseAt + PAUSE.length());
                         }
                         out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
                         out.flush();
