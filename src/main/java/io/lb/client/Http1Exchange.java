@@ -320,7 +320,7 @@ final class Http1Exchange implements BackendRequest {
 
         @Override
         public MultiMap headers() {
-            return new HeadersAdaptor(head.headers());
+            return (HeadersMultiMap) head.headers(); // what ResponseDecoder makes
         }
 
         @Override

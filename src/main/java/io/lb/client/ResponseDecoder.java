@@ -1,20 +1,41 @@
 package io.lb.client;
 
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 
 /**
  * Netty's response decoder, told by the connection whether the response answers a HEAD (and so has no body
  * whatever its Content-Length says). Netty's client codec keeps its own queue of request methods instead, and
  * takes a method off it for every response, interim ones included: after a 103 Early Hints the final answer to a
  * HEAD would wait forever for a body.
+ * <p>
+ * The headers go straight into Vert.x' header map (validated as they are added, as Netty's own would be): it is
+ * a {@code MultiMap} already, and it is what the client's response is made of, so relaying a head copies
+ * entries between two maps of one kind, without converting names or wrapping entries.
  */
 final class ResponseDecoder extends HttpResponseDecoder {
+
+    private static final HttpHeadersFactory VERTX_HEADERS = new HttpHeadersFactory() {
+        @Override
+        public HttpHeaders newHeaders() {
+            return HeadersMultiMap.httpHeaders();
+        }
+
+        @Override
+        public HttpHeaders newEmptyHeaders() {
+            return HeadersMultiMap.httpHeaders();
+        }
+    };
 
     private final BackendConnection connection;
 
     ResponseDecoder(BackendConnection connection) {
+        super(new HttpDecoderConfig().setHeadersFactory(VERTX_HEADERS));
         this.connection = connection;
     }
 

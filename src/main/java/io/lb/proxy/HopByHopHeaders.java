@@ -1,10 +1,13 @@
 package io.lb.proxy;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 
 /**
  * Copies headers from one hop to the next, leaving out those that describe only the connection they came
@@ -36,17 +39,27 @@ final class HopByHopHeaders {
 
     private static void copy(MultiMap from, MultiMap to, boolean request, boolean teTrailers) {
         List<String> namedByConnection = namedByConnection(from);
-        for (Map.Entry<String, String> header : from) {
-            String name = header.getKey();
+        for (var headers = entries(from); headers.hasNext();) {
+            Map.Entry<? extends CharSequence, ? extends CharSequence> header = headers.next();
+            CharSequence name = header.getKey();
             if (isHopByHop(name)) {
-                if (teTrailers && name.length() == 2 && name.equalsIgnoreCase("te")
-                        && listsToken(header.getValue(), "trailers")) {
+                if (teTrailers && name.length() == 2 && listsToken(header.getValue().toString(), "trailers")) {
                     to.add(name, "trailers");
                 }
             } else if (!(request && isAnsweredByTheBalancer(name)) && !named(namedByConnection, name)) {
                 to.add(name, header.getValue());
             }
         }
+    }
+
+    /**
+     * The headers as the decoder stored them. Vert.x' own header map (what Netty's decoders fill for both the
+     * client's request and a backend's response) hands out its entries as they are; its plain iterator would wrap
+     * each in a new entry and turn each name into a new String, twice per header per exchange.
+     */
+    private static Iterator<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> entries(
+            MultiMap headers) {
+        return headers instanceof HeadersMultiMap decoded ? decoded.iteratorCharSequence() : headers.iterator();
     }
 
     /** Does a comma-separated header value list {@code token} (any case, parameters after ';' ignored)? */
@@ -60,36 +73,39 @@ final class HopByHopHeaders {
         return false;
     }
 
-    private static boolean isAnsweredByTheBalancer(String name) {
-        return (name.length() == 4 && name.equalsIgnoreCase("host"))
-                || (name.length() == 6 && name.equalsIgnoreCase("expect"));
+    private static boolean isAnsweredByTheBalancer(CharSequence name) {
+        return (name.length() == 4 && is(name, "host")) || (name.length() == 6 && is(name, "expect"));
     }
 
     /** True for the header names that are always hop-by-hop, whatever their case. */
-    static boolean isHopByHop(String name) {
+    static boolean isHopByHop(CharSequence name) {
         switch (name.length()) {
             case 2:
-                return name.equalsIgnoreCase("te");
+                return is(name, "te");
             case 7:
-                return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+                return is(name, "trailer") || is(name, "upgrade");
             case 10:
-                return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+                return is(name, "connection") || is(name, "keep-alive");
             case 16:
-                return name.equalsIgnoreCase("proxy-connection");
+                return is(name, "proxy-connection");
             case 17:
-                return name.equalsIgnoreCase("transfer-encoding");
+                return is(name, "transfer-encoding");
             case 18:
-                return name.equalsIgnoreCase("proxy-authenticate");
+                return is(name, "proxy-authenticate");
             case 19:
-                return name.equalsIgnoreCase("proxy-authorization");
+                return is(name, "proxy-authorization");
             default:
                 return false;
         }
     }
 
-    private static boolean named(List<String> names, String name) {
+    private static boolean is(CharSequence name, String other) {
+        return AsciiString.contentEqualsIgnoreCase(name, other);
+    }
+
+    private static boolean named(List<String> names, CharSequence name) {
         for (int i = 0; i < names.size(); i++) {
-            if (names.get(i).equalsIgnoreCase(name)) {
+            if (is(name, names.get(i))) {
                 return true;
             }
         }
