@@ -86,12 +86,12 @@ final class Attempt {
     }
 
     private void timedOut(Owner owner) {
-        AttemptFailure timeout = new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null);
         if (backendRequest != null) {
-            backendRequest.reset(timeout); // fails response(), which tells the owner
+            // fails response(), which tells the owner
+            backendRequest.reset(new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null));
         } else if (!aborted) {
             aborted = true; // still waiting for a connection: when one comes, it is handed back unused
-            owner.onAttemptFailed(this, timeout);
+            owner.onAttemptFailed(this, new AttemptFailure(AttemptFailure.Kind.QUEUE_TIMEOUT, null));
         }
     }
 

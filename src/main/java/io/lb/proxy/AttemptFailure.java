@@ -26,7 +26,12 @@ final class AttemptFailure extends Exception {
         /** The connection closed before the response headers: the backend may have acted on the request. */
         CLOSED,
         /** No response headers within the per-try timeout. */
-        TIMEOUT
+        TIMEOUT,
+        /**
+         * The per-try timeout ran out before the try had a connection: every pooled connection to the backend was
+         * busy (or the connect was still under way). Nothing was sent, so any method may go elsewhere.
+         */
+        QUEUE_TIMEOUT
     }
 
     private final Kind kind;
@@ -38,6 +43,11 @@ final class AttemptFailure extends Exception {
 
     Kind kind() {
         return kind;
+    }
+
+    /** The backend took too long, whether to answer or to free a connection for the try. */
+    boolean timedOut() {
+        return kind == Kind.TIMEOUT || kind == Kind.QUEUE_TIMEOUT;
     }
 
     /** The backend cannot be reached or drops connections: passive health takes it out at once. */

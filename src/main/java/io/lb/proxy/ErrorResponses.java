@@ -41,7 +41,7 @@ final class ErrorResponses {
             case CONNECT, STALE_CONNECTION -> "connection failed";
             case RESET_UNREAD -> "connection reset";
             case CLOSED -> "connection closed before the response";
-            case TIMEOUT -> "timeout";
+            case TIMEOUT, QUEUE_TIMEOUT -> "timeout";
         };
     }
 }

@@ -143,7 +143,7 @@ final class ProxyExchange implements Attempt.Owner {
         }
         attempt.fail();
         body.detach();
-        if (failure.kind() == AttemptFailure.Kind.TIMEOUT) {
+        if (failure.timedOut()) {
             proxy.recordLatency(attempt.backend(), attempt.elapsedNanos());
         }
         if (failure.backendUnreachable()) {
@@ -216,7 +216,7 @@ final class ProxyExchange implements Attempt.Owner {
         if (lastFailure == null) {
             ErrorResponses.send(response, 503, ErrorResponses.NO_BACKEND);
             end(null, 503, Outcome.NO_BACKEND);
-        } else if (lastFailure.kind() == AttemptFailure.Kind.TIMEOUT) {
+        } else if (lastFailure.timedOut()) {
             ErrorResponses.send(response, 504, ErrorResponses.GATEWAY_TIMEOUT);
             end(last, 504, Outcome.TIMEOUT);
         } else {

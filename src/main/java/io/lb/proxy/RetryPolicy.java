@@ -46,7 +46,7 @@ public class RetryPolicy {
     /** May a try that failed this way be sent again? Attempts, budget and deadline are checked elsewhere. */
     boolean allowsRetryAfter(AttemptFailure failure, HttpMethod method) {
         return switch (failure.kind()) {
-            case CONNECT, STALE_CONNECTION, RESET_UNREAD -> true;
+            case CONNECT, STALE_CONNECTION, RESET_UNREAD, QUEUE_TIMEOUT -> true;
             case CLOSED, TIMEOUT -> idempotent(method);
         };
     }
@@ -58,7 +58,7 @@ public class RetryPolicy {
      * three backends dies, a third of the requests in flight need a retry at the same moment.
      */
     boolean budgeted(AttemptFailure failure) {
-        return failure == null || failure.kind() == AttemptFailure.Kind.TIMEOUT;
+        return failure == null || failure.timedOut();
     }
 
     /** May a response with this status be replaced by a try at another backend? */

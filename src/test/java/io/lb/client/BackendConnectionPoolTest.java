@@ -84,6 +84,8 @@ class BackendConnectionPoolTest {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private SocketBackend backend;
+    /** A second backend, for the tests that need somewhere else to go. */
+    private SocketBackend other;
 
     @AfterEach
     void countsBackToZero() {
@@ -95,6 +97,9 @@ class BackendConnectionPoolTest {
         } finally {
             if (backend != null) {
                 backend.close();
+            }
+            if (other != null) {
+                other.close();
             }
         }
     }
@@ -279,6 +284,36 @@ class BackendConnectionPoolTest {
         assertEquals(0, backend.closed(), "no connection was closed for it: the one it got later went back");
     }
 
+    @Test
+    void aPostThatRanOutOfTimeWaitingForAConnectionIsSentToAnotherBackend() throws Exception {
+        // Nothing of the POST left while it waited for a connection, so it may go elsewhere like a refused one.
+        // The streaming backend's weight keeps it the least loaded by (active + 1) / weight even at the cap.
+        CountDownLatch streamsGoOn = new CountDownLatch(1);
+        backend = install(new SocketBackend(head -> head.startsWith("GET /stream")
+                ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n" + SocketBackend.PAUSE
+                        + "2\r\ncd\r\n0\r\n\r\n"
+                : OK).pausingUntil(streamsGoOn), 1000);
+        other = new SocketBackend(head -> OK);
+        pool.add(BackendSpecParser.parse(other.url()));
+        List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            streams.add(client.sendAsync(HttpRequest.newBuilder(proxy.resolve("/stream" + i))
+                    .timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofString()));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> backend.requests() == 2);
+
+        HttpResponse<String> posted = client.send(HttpRequest.newBuilder(proxy.resolve("/order"))
+                .POST(HttpRequest.BodyPublishers.ofString("one order")).timeout(Duration.ofSeconds(10)).build(),
+                BodyHandlers.ofString());
+        assertEquals(200, posted.statusCode(), posted.body());
+        assertEquals(1, other.requests(), "the POST went to the other backend");
+        assertEquals(2, backend.requests(), "and never reached the busy one");
+        streamsGoOn.countDown();
+        for (CompletableFuture<HttpResponse<String>> stream : streams) {
+            assertEquals("abcd", stream.get(10, TimeUnit.SECONDS).body());
+        }
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return client.send(HttpRequest.newBuilder(proxy.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
                 BodyHandlers.ofString());
@@ -286,10 +321,14 @@ class BackendConnectionPoolTest {
 
     /** Makes {@code socketBackend} the pool's only backend. */
     private SocketBackend install(SocketBackend socketBackend) {
+        return install(socketBackend, 1);
+    }
+
+    private SocketBackend install(SocketBackend socketBackend, int weight) {
         for (Backend existing : pool.all()) {
             pool.remove(existing.id());
         }
-        pool.add(BackendSpecParser.parse(socketBackend.url()));
+        pool.add(BackendSpecParser.parse(socketBackend.url() + ";weight=" + weight));
         return socketBackend;
     }
 
