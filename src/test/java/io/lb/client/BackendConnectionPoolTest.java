@@ -261,16 +261,8 @@ class BackendConnectionPoolTest {
         // Both connections of the cap carry streams that outlast the per-try timeout (2 s) without breaking it:
         // their heads arrived, their bodies are on their way. A third request can only wait for a connection.
         CountDownLatch streamsGoOn = new CountDownLatch(1);
-        backend = install(new SocketBackend(head -> head.startsWith("GET /stream")
-                ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n" + SocketBackend.PAUSE
-                        + "2\r\ncd\r\n0\r\n\r\n"
-                : OK).pausingUntil(streamsGoOn));
-        List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            streams.add(client.sendAsync(HttpRequest.newBuilder(proxy.resolve("/stream" + i))
-                    .timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofString()));
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> backend.requests() == 2);
+        backend = install(streamingBackend(streamsGoOn));
+        List<CompletableFuture<HttpResponse<String>>> streams = twoStreamsTakingBothConnections();
 
         HttpResponse<String> queued = get("/queued");
         assertEquals(504, queued.statusCode(), "the wait for a connection ends with the per-try timeout");
@@ -289,18 +281,10 @@ class BackendConnectionPoolTest {
         // Nothing of the POST left while it waited for a connection, so it may go elsewhere like a refused one.
         // The streaming backend's weight keeps it the least loaded by (active + 1) / weight even at the cap.
         CountDownLatch streamsGoOn = new CountDownLatch(1);
-        backend = install(new SocketBackend(head -> head.startsWith("GET /stream")
-                ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n" + SocketBackend.PAUSE
-                        + "2\r\ncd\r\n0\r\n\r\n"
-                : OK).pausingUntil(streamsGoOn), 1000);
+        backend = install(streamingBackend(streamsGoOn), 1000);
         other = new SocketBackend(head -> OK);
         pool.add(BackendSpecParser.parse(other.url()));
-        List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            streams.add(client.sendAsync(HttpRequest.newBuilder(proxy.resolve("/stream" + i))
-                    .timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofString()));
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> backend.requests() == 2);
+        List<CompletableFuture<HttpResponse<String>>> streams = twoStreamsTakingBothConnections();
 
         HttpResponse<String> posted = client.send(HttpRequest.newBuilder(proxy.resolve("/order"))
                 .POST(HttpRequest.BodyPublishers.ofString("one order")).timeout(Duration.ofSeconds(10)).build(),
@@ -312,6 +296,25 @@ class BackendConnectionPoolTest {
         for (CompletableFuture<HttpResponse<String>> stream : streams) {
             assertEquals("abcd", stream.get(10, TimeUnit.SECONDS).body());
         }
+    }
+
+    /** Answers GET /stream* with a chunked body whose second half waits for {@code streamsGoOn}; the rest "ok". */
+    private static SocketBackend streamingBackend(CountDownLatch streamsGoOn) throws IOException {
+        return new SocketBackend(head -> head.startsWith("GET /stream")
+                ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n" + SocketBackend.PAUSE
+                        + "2\r\ncd\r\n0\r\n\r\n"
+                : OK).pausingUntil(streamsGoOn);
+    }
+
+    /** Two streams of {@link #streamingBackend}, both under way: the pool's cap of two is taken. */
+    private List<CompletableFuture<HttpResponse<String>>> twoStreamsTakingBothConnections() {
+        List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            streams.add(client.sendAsync(HttpRequest.newBuilder(proxy.resolve("/stream" + i))
+                    .timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofString()));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> backend.requests() == 2);
+        return streams;
     }
 
     private HttpResponse<String> get(String path) throws Exception {
