@@ -182,13 +182,9 @@ final class Http1Exchange implements BackendRequest {
         }
     }
 
+    /** The client's authority as it was parsed (IPv6 literals keep their brackets), or the backend's own. */
     private String hostHeader() {
-        String host = authority != null ? authority.host() : backend.host();
-        int port = authority != null ? authority.port() : backend.port();
-        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-            host = "[" + host + "]";
-        }
-        return port < 0 ? host : host + ":" + port;
+        return authority != null ? authority.toString() : backend.authority();
     }
 
     // ---- what the connection hears -----------------------------------------------------------------------------

@@ -33,11 +33,6 @@ public final class VertxBackendClient implements BackendClient {
         return client.request(options).map(Request::new);
     }
 
-    @Override
-    public void close() {
-        // the HTTP client is a bean of its own, closed with it
-    }
-
     /** A response the Vert.x client received directly (a refused WebSocket upgrade). */
     public static BackendResponse response(HttpClientResponse response) {
         return new Response(response);

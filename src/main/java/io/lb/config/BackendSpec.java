@@ -12,8 +12,12 @@ public record BackendSpec(String scheme, String host, int port, int weight) {
 
     /** The backend's identity: two specs with the same URL are the same backend, whatever their weight. */
     public String url() {
-        String printableHost = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-        return scheme + "://" + printableHost + ":" + port;
+        return scheme + "://" + authority();
+    }
+
+    /** Host and port as a Host header or a URL writes them (an IPv6 literal in brackets). */
+    public String authority() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     public BackendSpec withWeight(int newWeight) {
