@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks this balancer against HAProxy and NGINX on loopback. Run by hand, never in CI:
 #
-#   bench/run.sh                     # everything: startup, scenario "fast", scenario "slow"
+#   bench/run.sh                     # everything: startup, scenarios "fast", "paced" and "slow"
 #   SCENARIOS=fast ROUNDS=1 DURATION=10 bench/run.sh    # a quick look
 #
 # CPU budget: every balancer is pinned to the same single core (LB_CPU, default 1) with taskset, and runs
@@ -9,6 +9,8 @@
 # (-Dquarkus.vertx.event-loops-pool-size=1). The JVM's GC and JIT threads share that core too, so the JVM
 # gets exactly the same CPU as the others. Backends and wrk run on the other core (LOAD_CPU, default 0).
 # Only one balancer is under load at a time; rounds are interleaved (order rotates every round).
+# Scenarios: fast (closed loop: 64 connections, each sending its next request when a response arrives), paced
+# (the same backends offered RATE req/s: latency at equal load, bench/paced.lua), slow (2/10/50 ms backends).
 #
 # Everything listens on and targets 127.0.0.1 only; every wait is bounded; all started processes are
 # stopped on exit. Results: $OUT/results.jsonl (one JSON line per measured run), $OUT/summary.md.
@@ -23,7 +25,13 @@ WARMUP=${WARMUP:-15}              # seconds of unmeasured load per balancer and 
 WARMUP_CYCLES=${WARMUP_CYCLES:-4} # the warm-up is split into this many wrk runs with a 1 s pause between them
 CONNS=${CONNS:-64}
 WRK_THREADS=${WRK_THREADS:-1}
-SCENARIOS=${SCENARIOS:-"startup fast slow"}
+SCENARIOS=${SCENARIOS:-"startup fast paced slow"}
+RATE=${RATE:-20000}               # scenario paced: requests/s offered to each balancer (below all their capacities)
+export RATE WRK_THREADS           # read by paced.lua
+# Scenario paced: after the full-speed warm-up, this much load at RATE before round 1. The JVM's JIT keeps
+# compiling and deoptimising for a minute after the traffic pattern changes (docs/benchmarks.md, sixth pass);
+# set 0 to measure that settling time instead of the steady state.
+PACED_WARMUP=${PACED_WARMUP:-30}
 BALANCERS=${BALANCERS:-"haproxy nginx jvm jvm-tuned"}
 STARTUP_RUNS=${STARTUP_RUNS:-5}
 LB_CPU=${LB_CPU:-1}
@@ -39,7 +47,8 @@ QUIET_WAIT=${QUIET_WAIT:-180}     # before each run, wait up to this many second
 #              10x higher (fewer C2 compilations competing with start-up on one core), and an AppCDS archive
 #              made for this jar before the first start (CDS_jvm_tuned=1; see appcds_archive)
 # Add variants with BALANCERS="... jvm-x" and JVM_OPTS_jvm_x="..." (and JAR_jvm_x=path/to/quarkus-run.jar to
-# run another build of the balancer, CDS_jvm_x=1 to give it an AppCDS archive).
+# run another build of the balancer, CDS_jvm_x=1 to give it an AppCDS archive, JAVA_jvm_x=/path/to/bin/java to run
+# it on another JVM than the `java` on the PATH, AOT_jvm_x=1 to give a JDK 25+ variant a Leyden AOT cache).
 LB_QUARKUS_OPTS=${LB_QUARKUS_OPTS:-"-Dquarkus.vertx.event-loops-pool-size=1"}
 JVM_OPTS_jvm=${JVM_OPTS_jvm:-""}
 JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms48m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000 -Dquarkus.vertx.prefer-native-transport=true"}
@@ -252,35 +261,53 @@ jvm_opts() { # jvm_opts VARIANT: the variant's JVM flags
     echo "${!var:-}"
 }
 
+java_of() { # java_of VARIANT: the variant's java launcher
+    local var="JAVA_${1//-/_}"
+    echo "${!var:-java}"
+}
+
 # appcds_archive VARIANT JAR: prints the path of an AppCDS archive for this variant, made on first use the way
 # Dockerfile.jvm makes it: Quarkus' generate mode (static init only, then exit) under -XX:ArchiveClassesAtExit,
-# with the same JVM and the same jar path as the runs that use it (the JVM refuses an archive otherwise).
+# with the same JVM, flags and jar path as the runs that use it (the JVM refuses an archive otherwise).
+# With AOT_<variant>=1 (a JDK 25+ launcher in JAVA_<variant>), the same training run writes a Leyden AOT cache
+# (JEP 483/514: classes loaded and linked ahead of time) with -XX:AOTCacheOutput instead.
 declare -A CDS_ARCHIVE=()
 appcds_archive() {
-    local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa"
+    local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa" aotvar="AOT_${1//-/_}" write_opt
     if [[ -z ${CDS_ARCHIVE[$variant]:-} ]]; then
+        write_opt="-XX:ArchiveClassesAtExit=$archive"
+        if [[ ${!aotvar:-0} == 1 ]]; then archive="$OUT/app-$variant.aot"; write_opt="-XX:AOTCacheOutput=$archive"; fi
         rm -f "$archive"
-        java -XX:ArchiveClassesAtExit="$archive" -Dquarkus.appcds.generate=true -jar "$jar" \
+        # shellcheck disable=SC2046
+        "$(java_of "$variant")" $(jvm_opts "$variant") "$write_opt" -Dquarkus.appcds.generate=true -jar "$jar" \
             > "$OUT/app-cds-$variant.log" 2>&1 || { echo "AppCDS archive for $variant failed, see $OUT" >&2; return 1; }
         CDS_ARCHIVE[$variant]=$archive
     fi
     echo "${CDS_ARCHIVE[$variant]}"
 }
 
+has_archive() { # has_archive VARIANT: whether the variant runs with an AppCDS archive or an AOT cache
+    local cdsvar="CDS_${1//-/_}" aotvar="AOT_${1//-/_}"
+    [[ ${!cdsvar:-0} == 1 || ${!aotvar:-0} == 1 ]]
+}
+
 # start_jvm VARIANT PORT...: starts the balancer; READY_MS: milliseconds from process start to ready.
 READY_MS=0
 start_jvm() {
-    local variant=$1 backends="" t0 t1 jarvar="JAR_${1//-/_}" cdsvar="CDS_${1//-/_}" cds_opts=""
+    local variant=$1 backends="" t0 t1 jarvar="JAR_${1//-/_}" cds_opts=""
     shift
     local jar=${!jarvar:-$JAR}
     for port in "$@"; do backends+="${backends:+,}http://127.0.0.1:$port"; done
-    if [[ ${!cdsvar:-0} == 1 ]]; then
+    if has_archive "$variant"; then
         appcds_archive "$variant" "$jar" > /dev/null    # not in a subshell: the archive is made once per run
-        cds_opts="-XX:SharedArchiveFile=${CDS_ARCHIVE[$variant]}"
+        case ${CDS_ARCHIVE[$variant]} in
+            *.aot) cds_opts="-XX:AOTCache=${CDS_ARCHIVE[$variant]}" ;;
+            *) cds_opts="-XX:SharedArchiveFile=${CDS_ARCHIVE[$variant]}" ;;
+        esac
     fi
     t0=$(date +%s%N)
     # shellcheck disable=SC2046,SC2086
-    LB_BACKENDS=$backends taskset -c "$LB_CPU" java $(jvm_opts "$variant") $cds_opts $LB_QUARKUS_OPTS \
+    LB_BACKENDS=$backends taskset -c "$LB_CPU" "$(java_of "$variant")" $(jvm_opts "$variant") $cds_opts $LB_QUARKUS_OPTS \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="${LB_PORT[$variant]}" \
         -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="${MGMT_PORT[$variant]}" \
         ${JVM_EXTRA_OPTS:-} -jar "$jar" > "$OUT/$variant.log" 2>&1 &
@@ -321,9 +348,13 @@ warm_up() {
     done
 }
 
-wrk_cmd() { # wrk_cmd LB SECONDS
-    echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/wrk-report.lua" \
+wrk_cmd() { # wrk_cmd LB SECONDS [SCRIPT]: wrk at full speed, or with SCRIPT (paced.lua: at RATE req/s)
+    echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/${3:-wrk-report.lua}" \
         "http://127.0.0.1:${LB_PORT[$1]}/"
+}
+
+measure_script() { # measure_script SCENARIO: the wrk script of the scenario's measured runs
+    if [[ $1 == paced ]]; then echo paced.lua; else echo wrk-report.lua; fi
 }
 
 # measure SCENARIO ROUND LB [measure.py options]: one run, repeated if another process disturbed it.
@@ -335,7 +366,8 @@ measure() {
     for (( try = 1; try <= MAX_TRIES; try++ )); do
         # shellcheck disable=SC2046
         line=$(python3 "$HERE/measure.py" --name "$lb" --pid "${LB_PID[$lb]}" --tag scenario="$scenario" \
-            --tag round="$round" --tag try="$try" --quiet "$MAX_FOREIGN:$QUIET_WAIT" "${backend_opts[@]}" "$@" -- $(wrk_cmd "$lb" "$DURATION"))
+            --tag round="$round" --tag try="$try" --quiet "$MAX_FOREIGN:$QUIET_WAIT" "${backend_opts[@]}" "$@" -- \
+            $(wrk_cmd "$lb" "$DURATION" "$(measure_script "$scenario")"))
         foreign=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["foreign_cpu_pct"])' "$line")
         log "$scenario r$round $lb: $line"
         if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' \
@@ -360,6 +392,10 @@ scenario() { # scenario NAME PORTS...
     for lb in $balancers; do start_balancer "$lb" "${ports[@]}"; done
     for lb in $balancers; do
         warm_up "$lb" "$WARMUP"
+        if [[ $name == paced && $PACED_WARMUP -gt 0 ]]; then
+            log "warming $lb up at $RATE req/s: ${PACED_WARMUP}s"
+            $(wrk_cmd "$lb" "$PACED_WARMUP" paced.lua) > /dev/null
+        fi
     done
     local order=($balancers)
     for (( round = 1; round <= ROUNDS; round++ )); do
@@ -369,12 +405,12 @@ scenario() { # scenario NAME PORTS...
     stop_balancers
 }
 
-startup() {
+startup() { # runs interleaved (run i of every variant, then run i+1): the machine's speed drifts
     local ms reported variant
-    for variant in ${STARTUP_VARIANTS:-$BALANCERS}; do
-        [[ $variant == jvm* ]] || continue
-        for pinned in yes no; do
-            for (( i = 1; i <= STARTUP_RUNS; i++ )); do
+    for pinned in yes no; do
+        for (( i = 1; i <= STARTUP_RUNS; i++ )); do
+            for variant in ${STARTUP_VARIANTS:-$BALANCERS}; do
+                [[ $variant == jvm* ]] || continue
                 python3 -c "import sys; sys.path.insert(0, '$HERE'); import measure; measure.wait_for_quiet($MAX_FOREIGN, 30)"
                 if [[ $pinned == yes ]]; then
                     start_jvm "$variant" "${FAST_PORTS[@]}"
@@ -404,8 +440,8 @@ main() {
         echo "java: $(java -version 2>&1 | head -2 | tail -1)"
         echo "wrk: $(wrk -v 2>&1 | head -1)"
         for lb in $BALANCERS; do
-            local cdsvar="CDS_${lb//-/_}"
-            [[ $lb == jvm* ]] && echo "$lb: $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}$([[ ${!cdsvar:-0} == 1 ]] && echo ' + AppCDS archive')"
+            local aotvar="AOT_${lb//-/_}"
+            [[ $lb == jvm* ]] && echo "$lb: $("$(java_of "$lb")" -version 2>&1 | head -1); $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}$(has_archive "$lb" && { [[ ${!aotvar:-0} == 1 ]] && echo ' + AOT cache' || echo ' + AppCDS archive'; })"
         done
         echo "wrk: -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds, warm-up ${WARMUP}s in $WARMUP_CYCLES runs; balancers on cpu $LB_CPU, backends+wrk on cpu $LOAD_CPU"
     } > "$OUT/environment.txt"
@@ -419,6 +455,10 @@ main() {
             fast)
                 start_fast_backends
                 scenario fast "${FAST_PORTS[@]}"
+                stop_backends ;;
+            paced)
+                start_fast_backends
+                scenario paced "${FAST_PORTS[@]}"
                 stop_backends ;;
             slow)
                 start_slow_backends

@@ -26,7 +26,7 @@ if startup:
                 print(f"| {name} | {label} | {len(ms)} | {med(ms):.0f} | {min(ms)} | {max(ms)} |")
     print()
 
-for scenario in ("fast", "slow"):
+for scenario in ("fast", "paced", "slow"):
     runs = [r for r in rows if r.get("scenario") == scenario and "rps" in r]
     if not runs:
         continue
@@ -47,6 +47,11 @@ for scenario in ("fast", "slow"):
             "foreign": max(r["foreign_cpu_pct"] for r in rs),
         }
     base = agg.get("haproxy")
+    # The machine's speed drifts during a run: each round's ratio to HAProxy's run of the same round is the fairer one.
+    haproxy_by_round = {r["round"]: r for r in by.get("haproxy", [])}
+    for name, a in agg.items():
+        paired = [r["rps"] / haproxy_by_round[r["round"]]["rps"] for r in by[name] if r["round"] in haproxy_by_round]
+        a["paired"] = f"{med(paired):.2f}×" if paired else "-"
 
     def ratio(name, key):
         if not base or not base[key]:
@@ -55,12 +60,13 @@ for scenario in ("fast", "slow"):
 
     print(f"### Scenario {scenario}: medians of {max(a['rounds'] for a in agg.values())} rounds\n")
     print("| balancer | req/s | p50 ms | p99 ms | CPU s / 100k req | peak RSS MiB | errors "
-          "| req/s vs HAProxy | p99 vs HAProxy | CPU vs HAProxy | RSS vs HAProxy | max load1 | max foreign CPU % |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| req/s vs HAProxy | paired rounds | p99 vs HAProxy | CPU vs HAProxy | RSS vs HAProxy | max load1 "
+          "| max foreign CPU % |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in [n for n in ORDER if n in agg] + [n for n in agg if n not in ORDER]:
         a = agg[name]
         print(f"| {name} | {a['rps']:.0f} | {a['p50']:.2f} | {a['p99']:.2f} | {a['cpu']:.2f} | {a['rss']:.1f} "
-              f"| {a['errors']} | {ratio(name, 'rps')} | {ratio(name, 'p99')} | {ratio(name, 'cpu')} "
+              f"| {a['errors']} | {ratio(name, 'rps')} | {a['paired']} | {ratio(name, 'p99')} | {ratio(name, 'cpu')} "
               f"| {ratio(name, 'rss')} | {a['load']:.2f} | {a['foreign']:.1f} |")
     print()
     if any("shares" in r for r in runs):
