@@ -1,7 +1,8 @@
 -- Open-loop-ish load for latency at a fixed offered rate: every wrk thread sends RATE / threads requests per
 -- second, spread evenly (wrk's delay() hook, millisecond granularity), instead of the next request the moment a
 -- response arrives. A balancer that cannot keep up shows it in the achieved rate. Reports like wrk-report.lua.
---   RATE=20000 wrk -t1 -c64 -d20s --latency -s bench/paced.lua http://127.0.0.1:8080/
+--   RATE=20000 WRK_THREADS=2 wrk -t2 -c64 -d20s --latency -s bench/paced.lua http://127.0.0.1:8080/
+-- (WRK_THREADS must repeat wrk's -t: each thread offers RATE / WRK_THREADS; bench/run.sh sets both.)
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } paced_timespec;
@@ -13,12 +14,6 @@ local now = ffi.new("paced_timespec")
 local function now_ms()
   ffi.C.clock_gettime(CLOCK_MONOTONIC, now)
   return tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
-end
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads)
 end
 
 local interval_ms, next_slot_ms
