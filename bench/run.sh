@@ -48,7 +48,8 @@ QUIET_WAIT=${QUIET_WAIT:-180}     # before each run, wait up to this many second
 #              made for this jar before the first start (CDS_jvm_tuned=1; see appcds_archive)
 # Add variants with BALANCERS="... jvm-x" and JVM_OPTS_jvm_x="..." (and JAR_jvm_x=path/to/quarkus-run.jar to
 # run another build of the balancer, CDS_jvm_x=1 to give it an AppCDS archive, JAVA_jvm_x=/path/to/bin/java to run
-# it on another JVM than the `java` on the PATH, AOT_jvm_x=1 to give a JDK 25+ variant a Leyden AOT cache).
+# it on another JVM than the `java` on the PATH, AOT_jvm_x=1 to give a JDK 25+ variant a Leyden AOT cache,
+# SPLIT_jvm_x=1 to leave the event loop alone on its core, see split_event_loop).
 LB_QUARKUS_OPTS=${LB_QUARKUS_OPTS:-"-Dquarkus.vertx.event-loops-pool-size=1"}
 JVM_OPTS_jvm=${JVM_OPTS_jvm:-""}
 JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms48m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000 -Dquarkus.vertx.prefer-native-transport=true"}
@@ -316,6 +317,24 @@ start_jvm() {
     wait_http "http://127.0.0.1:${MGMT_PORT[$variant]}/q/health/ready" 60
     t1=$(date +%s%N)
     READY_MS=$(( (t1 - t0) / 1000000 ))
+    local splitvar="SPLIT_${variant//-/_}"
+    if [[ ${!splitvar:-0} == 1 ]]; then split_event_loop "${LB_PID[$variant]}"; fi
+}
+
+# split_event_loop PID (SPLIT_<variant>=1): the Vert.x event loop keeps LB_CPU to itself and every other thread of
+# the JVM (JIT compilers, GC, JMX notifications, timers) moves to LOAD_CPU, with wrk and the backends: tells how
+# much of the JVM's tail comes from its own threads sharing the event loop's core. Threads started later inherit
+# their creator's CPU.
+split_event_loop() {
+    local task tid
+    for task in /proc/"$1"/task/*; do
+        tid=${task##*/}
+        if [[ $(cat "$task/comm") == vert.x-eventloo* ]]; then
+            taskset -p -c "$LB_CPU" "$tid" > /dev/null
+        else
+            taskset -p -c "$LOAD_CPU" "$tid" > /dev/null
+        fi
+    done
 }
 
 start_balancer() {
