@@ -28,9 +28,9 @@ WRK_THREADS=${WRK_THREADS:-1}
 SCENARIOS=${SCENARIOS:-"startup fast paced slow"}
 RATE=${RATE:-20000}               # scenario paced: requests/s offered to each balancer (below all their capacities)
 export RATE WRK_THREADS           # read by paced.lua
-# Scenario paced: after the full-speed warm-up, this much load at RATE before round 1. The JVM's JIT keeps
-# compiling and deoptimising for a minute after the traffic pattern changes (docs/benchmarks.md, sixth pass);
-# set 0 to measure that settling time instead of the steady state.
+# Scenario paced: after the full-speed warm-up, this much load at RATE before round 1, so that the first round
+# does not also measure the JIT adapting to the new traffic pattern (set 0 to include that). It does not remove
+# the JVM's worse tail after an idle spell (docs/benchmarks.md, sixth pass).
 PACED_WARMUP=${PACED_WARMUP:-30}
 BALANCERS=${BALANCERS:-"haproxy nginx jvm jvm-tuned"}
 STARTUP_RUNS=${STARTUP_RUNS:-5}
@@ -274,10 +274,10 @@ java_of() { # java_of VARIANT: the variant's java launcher
 # (JEP 483/514: classes loaded and linked ahead of time) with -XX:AOTCacheOutput instead.
 declare -A CDS_ARCHIVE=()
 appcds_archive() {
-    local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa" aotvar="AOT_${1//-/_}" write_opt
+    local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa" write_opt
     if [[ -z ${CDS_ARCHIVE[$variant]:-} ]]; then
         write_opt="-XX:ArchiveClassesAtExit=$archive"
-        if [[ ${!aotvar:-0} == 1 ]]; then archive="$OUT/app-$variant.aot"; write_opt="-XX:AOTCacheOutput=$archive"; fi
+        if [[ $(archive_kind "$variant") == aot ]]; then archive="$OUT/app-$variant.aot"; write_opt="-XX:AOTCacheOutput=$archive"; fi
         rm -f "$archive"
         # shellcheck disable=SC2046
         "$(java_of "$variant")" $(jvm_opts "$variant") "$write_opt" -Dquarkus.appcds.generate=true -jar "$jar" \
@@ -287,9 +287,9 @@ appcds_archive() {
     echo "${CDS_ARCHIVE[$variant]}"
 }
 
-has_archive() { # has_archive VARIANT: whether the variant runs with an AppCDS archive or an AOT cache
+archive_kind() { # archive_kind VARIANT: "aot" (AOT_<variant>=1), "cds" (CDS_<variant>=1) or nothing
     local cdsvar="CDS_${1//-/_}" aotvar="AOT_${1//-/_}"
-    [[ ${!cdsvar:-0} == 1 || ${!aotvar:-0} == 1 ]]
+    if [[ ${!aotvar:-0} == 1 ]]; then echo aot; elif [[ ${!cdsvar:-0} == 1 ]]; then echo cds; fi
 }
 
 # start_jvm VARIANT PORT...: starts the balancer; READY_MS: milliseconds from process start to ready.
@@ -299,13 +299,12 @@ start_jvm() {
     shift
     local jar=${!jarvar:-$JAR}
     for port in "$@"; do backends+="${backends:+,}http://127.0.0.1:$port"; done
-    if has_archive "$variant"; then
-        appcds_archive "$variant" "$jar" > /dev/null    # not in a subshell: the archive is made once per run
-        case ${CDS_ARCHIVE[$variant]} in
-            *.aot) cds_opts="-XX:AOTCache=${CDS_ARCHIVE[$variant]}" ;;
-            *) cds_opts="-XX:SharedArchiveFile=${CDS_ARCHIVE[$variant]}" ;;
-        esac
-    fi
+    case $(archive_kind "$variant") in
+        aot) appcds_archive "$variant" "$jar" > /dev/null    # not in a subshell: the archive is made once per run
+             cds_opts="-XX:AOTCache=${CDS_ARCHIVE[$variant]}" ;;
+        cds) appcds_archive "$variant" "$jar" > /dev/null
+             cds_opts="-XX:SharedArchiveFile=${CDS_ARCHIVE[$variant]}" ;;
+    esac
     t0=$(date +%s%N)
     # shellcheck disable=SC2046,SC2086
     LB_BACKENDS=$backends taskset -c "$LB_CPU" "$(java_of "$variant")" $(jvm_opts "$variant") $cds_opts $LB_QUARKUS_OPTS \
@@ -459,8 +458,9 @@ main() {
         echo "java: $(java -version 2>&1 | head -2 | tail -1)"
         echo "wrk: $(wrk -v 2>&1 | head -1)"
         for lb in $BALANCERS; do
-            local aotvar="AOT_${lb//-/_}"
-            [[ $lb == jvm* ]] && echo "$lb: $("$(java_of "$lb")" -version 2>&1 | head -1); $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}$(has_archive "$lb" && { [[ ${!aotvar:-0} == 1 ]] && echo ' + AOT cache' || echo ' + AppCDS archive'; })"
+            local kind
+            kind=$(archive_kind "$lb")
+            [[ $lb == jvm* ]] && echo "$lb: $("$(java_of "$lb")" -version 2>&1 | head -1); $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}${kind:+ + $kind archive}"
         done
         echo "wrk: -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds, warm-up ${WARMUP}s in $WARMUP_CYCLES runs; balancers on cpu $LB_CPU, backends+wrk on cpu $LOAD_CPU"
     } > "$OUT/environment.txt"
