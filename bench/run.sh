@@ -22,7 +22,8 @@ OUT=${OUT:-/tmp/lb-bench}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-20}          # seconds per measured wrk run
 WARMUP=${WARMUP:-15}              # seconds of unmeasured load per balancer and scenario before round 1
-WARMUP_CYCLES=${WARMUP_CYCLES:-4} # the warm-up is split into this many wrk runs with a 1 s pause between them
+WARMUP_CYCLES=${WARMUP_CYCLES:-4} # the warm-up is split into this many wrk runs, WARMUP_PAUSE seconds apart
+WARMUP_PAUSE=${WARMUP_PAUSE:-6}   # longer than lb.client.keep-alive-timeout (4 s): see warm_up
 CONNS=${CONNS:-64}
 WRK_THREADS=${WRK_THREADS:-1}
 SCENARIOS=${SCENARIOS:-"startup fast paced slow"}
@@ -351,18 +352,20 @@ stop_balancers() {
     LB_PID=()
 }
 
-# warm_up LB SECONDS: unmeasured load in WARMUP_CYCLES wrk runs with short pauses. Every measured run opens and
-# closes its connections and follows an idle gap (the other balancers' turns); one long warm-up run never does
-# either, and the JVM's JIT then deoptimises its hot loop at the first round's start and end (the branches for
-# closing connections and an idle event loop were never profiled) and runs it in slower code until C2 has
-# compiled it again. Several cycles let it see those paths before measuring, as a server with connection churn
-# does. Same rule for every balancer.
+# warm_up LB SECONDS: unmeasured load in WARMUP_CYCLES wrk runs, WARMUP_PAUSE seconds apart. Every measured run
+# opens and closes its connections and follows an idle gap (the other balancers' turns) long enough for the
+# balancers to close their idle backend connections; one long warm-up run never does either, and the JVM's JIT
+# then deoptimises its hot code at the first round's start and end (the branches for closing connections, an
+# idle event loop and an emptied backend pool were never profiled) and spends the first seconds of round 1
+# recompiling it on the balancer's core (docs/benchmarks.md, seventh pass). Several cycles with pauses longer
+# than lb.client.keep-alive-timeout let it see those paths before measuring, as a server with connection churn
+# and quiet spells does. Same rule for every balancer.
 warm_up() {
     local lb=$1 each=$(( ($2 + WARMUP_CYCLES - 1) / WARMUP_CYCLES )) cycle
     log "warming $lb up: $WARMUP_CYCLES x ${each}s"
     for (( cycle = 1; cycle <= WARMUP_CYCLES; cycle++ )); do
         $(wrk_cmd "$lb" "$each") > /dev/null
-        sleep 1
+        sleep "$WARMUP_PAUSE"
     done
 }
 
@@ -462,7 +465,7 @@ main() {
             kind=$(archive_kind "$lb")
             [[ $lb == jvm* ]] && echo "$lb: $("$(java_of "$lb")" -version 2>&1 | head -1); $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}${kind:+ + $kind archive}"
         done
-        echo "wrk: -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds, warm-up ${WARMUP}s in $WARMUP_CYCLES runs; balancers on cpu $LB_CPU, backends+wrk on cpu $LOAD_CPU"
+        echo "wrk: -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds, warm-up ${WARMUP}s in $WARMUP_CYCLES runs ${WARMUP_PAUSE}s apart; balancers on cpu $LB_CPU, backends+wrk on cpu $LOAD_CPU"
     } > "$OUT/environment.txt"
     cat "$OUT/environment.txt" >&2
     for s in $SCENARIOS; do
