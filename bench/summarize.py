@@ -49,9 +49,13 @@ for scenario in ("fast", "paced", "slow"):
     base = agg.get("haproxy")
     # The machine's speed drifts during a run: each round's ratio to HAProxy's run of the same round is the fairer one.
     haproxy_by_round = {r["round"]: r for r in by.get("haproxy", [])}
+    def paired(name, key):
+        ratios = [r[key] / haproxy_by_round[r["round"]][key] for r in by[name] if r["round"] in haproxy_by_round]
+        return f"{med(ratios):.2f}×" if ratios else "-"
+
     for name, a in agg.items():
-        paired = [r["rps"] / haproxy_by_round[r["round"]]["rps"] for r in by[name] if r["round"] in haproxy_by_round]
-        a["paired"] = f"{med(paired):.2f}×" if paired else "-"
+        a["paired"] = paired(name, "rps")
+        a["paired_p99"] = paired(name, "p99_ms")
 
     def ratio(name, key):
         if not base or not base[key]:
@@ -60,13 +64,14 @@ for scenario in ("fast", "paced", "slow"):
 
     print(f"### Scenario {scenario}: medians of {max(a['rounds'] for a in agg.values())} rounds\n")
     print("| balancer | req/s | p50 ms | p99 ms | CPU s / 100k req | peak RSS MiB | errors "
-          "| req/s vs HAProxy | paired rounds | p99 vs HAProxy | CPU vs HAProxy | RSS vs HAProxy | max load1 "
-          "| max foreign CPU % |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| req/s vs HAProxy | paired rounds | p99 vs HAProxy | paired rounds | CPU vs HAProxy | RSS vs HAProxy "
+          "| max load1 | max foreign CPU % |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in [n for n in ORDER if n in agg] + [n for n in agg if n not in ORDER]:
         a = agg[name]
         print(f"| {name} | {a['rps']:.0f} | {a['p50']:.2f} | {a['p99']:.2f} | {a['cpu']:.2f} | {a['rss']:.1f} "
-              f"| {a['errors']} | {ratio(name, 'rps')} | {a['paired']} | {ratio(name, 'p99')} | {ratio(name, 'cpu')} "
+              f"| {a['errors']} | {ratio(name, 'rps')} | {a['paired']} | {ratio(name, 'p99')} | {a['paired_p99']} "
+              f"| {ratio(name, 'cpu')} "
               f"| {ratio(name, 'rss')} | {a['load']:.2f} | {a['foreign']:.1f} |")
     print()
     if any("shares" in r for r in runs):
@@ -83,10 +88,10 @@ for scenario in ("fast", "paced", "slow"):
             print(f"| {name} | " + " | ".join(f"{100 * totals[p] / s:.1f} %" for p in ports) + " |")
         print()
     print("Per run:\n")
-    print("| round | try | balancer | req/s | p50 ms | p99 ms | CPU s/100k | RSS MiB | load1 | foreign CPU % |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| round | try | balancer | req/s | p50 ms | p90 ms | p99 ms | CPU s/100k | RSS MiB | load1 | foreign CPU % |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         print(f"| {r['round']} | {r.get('try', 1)} | {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.2f} "
-              f"| {r['p99_ms']:.2f} | {r['cpu_s_per_100k']:.2f} | {r['rss_hwm_mb']:.1f} | {r['load1']:.2f} "
+              f"| {r.get('p90_ms', float('nan')):.2f} | {r['p99_ms']:.2f} | {r['cpu_s_per_100k']:.2f} | {r['rss_hwm_mb']:.1f} | {r['load1']:.2f} "
               f"| {r['foreign_cpu_pct']:.1f} |")
     print()
