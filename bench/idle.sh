@@ -33,7 +33,7 @@ for lb in $VARIANTS; do
     start_balancer "$lb" "${FAST_PORTS[@]}"
     pid=${LB_PID[$lb]}
     warm_up "$lb" 20
-    $(wrk_cmd "$lb" 30 paced.lua) > /dev/null
+    warm_up_paced "$lb" 30
     for idle in $IDLES; do
         sleep "$idle"
         ne0=$(not_entrant "$lb") jit0=$(compiler_ticks "$pid") flt0=$(major_faults "$pid") st0=$(steal_ticks)

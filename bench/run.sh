@@ -30,8 +30,8 @@ SCENARIOS=${SCENARIOS:-"startup fast paced slow"}
 RATE=${RATE:-20000}               # scenario paced: requests/s offered to each balancer (below all their capacities)
 export RATE WRK_THREADS           # read by paced.lua
 # Scenario paced: after the full-speed warm-up, this much load at RATE before round 1, so that the first round
-# does not also measure the JIT adapting to the new traffic pattern (set 0 to include that). It does not remove
-# the JVM's worse tail after an idle spell (docs/benchmarks.md, sixth pass).
+# does not also measure the JIT adapting to the new traffic pattern (set 0 to include that). The JIT's relearning
+# after an emptied connection pool is the full-speed warm-up's job (WARMUP_PAUSE; docs/benchmarks.md, seventh pass).
 PACED_WARMUP=${PACED_WARMUP:-30}
 BALANCERS=${BALANCERS:-"haproxy nginx jvm jvm-tuned"}
 STARTUP_RUNS=${STARTUP_RUNS:-5}
@@ -369,6 +369,12 @@ warm_up() {
     done
 }
 
+# warm_up_paced LB SECONDS: unmeasured load at RATE req/s (bench/paced.lua).
+warm_up_paced() {
+    log "warming $1 up at $RATE req/s: ${2}s"
+    $(wrk_cmd "$1" "$2" paced.lua) > /dev/null
+}
+
 wrk_cmd() { # wrk_cmd LB SECONDS [SCRIPT]: wrk at full speed, or with SCRIPT (paced.lua: at RATE req/s)
     echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/${3:-wrk-report.lua}" \
         "http://127.0.0.1:${LB_PORT[$1]}/"
@@ -413,10 +419,7 @@ scenario() { # scenario NAME PORTS...
     for lb in $balancers; do start_balancer "$lb" "${ports[@]}"; done
     for lb in $balancers; do
         warm_up "$lb" "$WARMUP"
-        if [[ $name == paced && $PACED_WARMUP -gt 0 ]]; then
-            log "warming $lb up at $RATE req/s: ${PACED_WARMUP}s"
-            $(wrk_cmd "$lb" "$PACED_WARMUP" paced.lua) > /dev/null
-        fi
+        if [[ $name == paced && $PACED_WARMUP -gt 0 ]]; then warm_up_paced "$lb" "$PACED_WARMUP"; fi
     done
     local order=($balancers)
     for (( round = 1; round <= ROUNDS; round++ )); do

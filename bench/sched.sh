@@ -19,7 +19,7 @@ start_fast_backends
 for lb in $BALANCERS; do start_balancer "$lb" "${FAST_PORTS[@]}"; done
 for lb in $BALANCERS; do
     warm_up "$lb" "$WARM"
-    $(wrk_cmd "$lb" 15 paced.lua) > /dev/null
+    warm_up_paced "$lb" 15
     $(wrk_cmd "$lb" 14 paced.lua) > "$OUT/sched-wrk-$lb.txt" &
     wrk_pid=$!
     sleep 2

@@ -49,6 +49,7 @@ for scenario in ("fast", "paced", "slow"):
     base = agg.get("haproxy")
     # The machine's speed drifts during a run: each round's ratio to HAProxy's run of the same round is the fairer one.
     haproxy_by_round = {r["round"]: r for r in by.get("haproxy", [])}
+
     def paired(name, key):
         ratios = [r[key] / haproxy_by_round[r["round"]][key] for r in by[name] if r["round"] in haproxy_by_round]
         return f"{med(ratios):.2f}×" if ratios else "-"
@@ -92,6 +93,6 @@ for scenario in ("fast", "paced", "slow"):
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         print(f"| {r['round']} | {r.get('try', 1)} | {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.2f} "
-              f"| {r.get('p90_ms', float('nan')):.2f} | {r['p99_ms']:.2f} | {r['cpu_s_per_100k']:.2f} | {r['rss_hwm_mb']:.1f} | {r['load1']:.2f} "
+              f"| {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {r['cpu_s_per_100k']:.2f} | {r['rss_hwm_mb']:.1f} | {r['load1']:.2f} "
               f"| {r['foreign_cpu_pct']:.1f} |")
     print()
