@@ -2,10 +2,13 @@ package io.lb.proxy;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.Balancer;
@@ -15,6 +18,7 @@ import io.lb.health.PassiveHealth;
 import io.lb.metrics.Outcome;
 import io.lb.metrics.ProxyMetrics;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -22,7 +26,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * The proxy's shared parts: everything a {@link ProxyExchange} needs, prepared once at startup so that the
@@ -59,7 +62,8 @@ public class Proxy {
     public Proxy(Vertx vertx, BackendClient client,
             @Named(BackendClientProducer.UPGRADE_NAME) HttpClient upgradeClient, Balancer balancer,
             RetryPolicy policy, RetryBudget budget, PassiveHealth health, ProxyMetrics metrics, LbConfig config,
-            StickySessions sticky) {
+            StickySessions sticky,
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> maxBodySize) {
         this.vertx = vertx;
         this.client = client;
         this.upgradeClient = upgradeClient;
@@ -74,15 +78,15 @@ public class Proxy {
         this.idleTimeoutMillis = config.timeout().idle().toMillis();
         this.overallTimeoutNanos = config.timeout().overall().toNanos();
         this.latencyDecayNanos = balancer.needsLatency() ? config.latencyDecay().toNanos() : 0;
-        this.gate = new RequestGate(config.limits().maxHeaders());
+        this.gate = new RequestGate(config.limits().maxHeaders(),
+                maxBodySize.map(MemorySize::asLongValue).orElse(Long.MAX_VALUE));
         this.teTrailersToBackends = config.client().protocol() == LbConfig.BackendProtocol.H2C;
         this.forwardedHeaders = new ForwardedHeaders(
                 TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of())));
     }
 
-    /** Entry point of the catch-all route. */
-    public void handle(RoutingContext routingContext) {
-        HttpServerRequest request = routingContext.request();
+    /** Entry point of every request on the traffic port. */
+    public void handle(HttpServerRequest request) {
         request.pause();
         if (closingConnections.arrivedOnClosingConnection(request)) {
             closingConnections.close(request);
@@ -171,6 +175,16 @@ public class Proxy {
 
     private static boolean isOriginForm(String uri) {
         return uri.startsWith("/") || uri.equals("*");
+    }
+
+    /** Shutdown: from now on every new request is answered 503 and its connection closed. */
+    public void stopAccepting() {
+        gate.refuseAll();
+    }
+
+    /** Requests being proxied right now (WebSocket tunnels not included). */
+    public int exchangesInFlight() {
+        return budget.requestsInFlight();
     }
 
     ClosingConnections closingConnections() {

@@ -8,8 +8,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 
 /**
- * Registers the catch-all route on the traffic port. Health, metrics and admin live on the management
- * port's own router, so nothing of the balancer's is shadowed.
+ * Registers the catch-all route on Quarkus' router, which serves the traffic port only where Quarkus' own listener
+ * is on ({@code quarkus.http.host-enabled=true}, as in dev mode); otherwise {@code io.lb.server.TrafficServer}
+ * serves it. Health, metrics and admin live on the management port's own router, so nothing of the balancer's is
+ * shadowed.
  */
 @ApplicationScoped
 public class ProxyRoute {
@@ -21,10 +23,10 @@ public class ProxyRoute {
     Proxy proxy;
 
     void register(@Observes Router router) {
-        router.route().order(ORDER).handler(proxy::handle);
+        router.route().order(ORDER).handler(context -> proxy.handle(context.request()));
         // Vert.x Web leaves CONNECT out of method-less routes; it must still meet the proxy's gate (405).
-        // (A CONNECT in authority-form, "CONNECT host:443", has no path and is answered 404 by Vert.x Web
-        // before any route: refused all the same.)
-        router.route().method(HttpMethod.CONNECT).order(ORDER).handler(proxy::handle);
+        // (Here a CONNECT in authority-form, "CONNECT host:443", has no path and is answered 404 by Vert.x Web
+        // before any route: refused all the same. The balancer's own listener answers it 405.)
+        router.route().method(HttpMethod.CONNECT).order(ORDER).handler(context -> proxy.handle(context.request()));
     }
 }

@@ -19,14 +19,27 @@ final class RequestGate {
     record Rejection(int status, String reason) {
     }
 
-    private final int maxHeaders;
+    private static final Rejection SHUTTING_DOWN =
+            new Rejection(503, "503 Service Unavailable: the balancer is shutting down\n");
 
-    RequestGate(int maxHeaders) {
+    private final int maxHeaders;
+    private final long maxBodyBytes;
+    private volatile boolean refusingAll;
+
+    RequestGate(int maxHeaders, long maxBodyBytes) {
         this.maxHeaders = maxHeaders;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void refuseAll() {
+        refusingAll = true;
     }
 
     /** Null when the request may pass. */
     Rejection check(HttpServerRequest request) {
+        if (refusingAll) {
+            return SHUTTING_DOWN;
+        }
         if (request.method() == HttpMethod.CONNECT) {
             return new Rejection(405, "405 Method Not Allowed: CONNECT is not supported by this reverse proxy\n");
         }
@@ -54,7 +67,17 @@ final class RequestGate {
         if (transferEncodings > 0 && !isPlainChunked(request.version(), transferEncodings, transferEncoding)) {
             return new Rejection(400, "400 Bad Request: the only Transfer-Encoding accepted is a single 'chunked'\n");
         }
+        if (maxBodyBytes != Long.MAX_VALUE && declaredLength(request) > maxBodyBytes) {
+            return new Rejection(413, "413 Content Too Large: the body is over quarkus.http.limits.max-body-size ("
+                    + maxBodyBytes + " bytes)\n");
+        }
         return null;
+    }
+
+    /** The Content-Length (Netty has already refused malformed ones with a 400), or -1. */
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return length == null ? -1 : Long.parseLong(length.trim());
     }
 
     /**

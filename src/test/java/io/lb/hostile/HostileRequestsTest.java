@@ -115,7 +115,7 @@ class HostileRequestsTest {
         try (RawHttp raw = RawHttp.connect(proxy)) {
             String authorityForm = raw.send("CONNECT internal.example:443 HTTP/1.1\r\nHost: internal.example:443\r\n\r\n")
                     .readHead();
-            assertTrue(authorityForm.startsWith("HTTP/1.1 404"), "no tunnel is opened: " + authorityForm);
+            assertTrue(authorityForm.startsWith("HTTP/1.1 405"), "no tunnel is opened: " + authorityForm);
         }
         assertEquals(0, backend.requestCount());
     }

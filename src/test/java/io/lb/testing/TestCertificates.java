@@ -28,11 +28,13 @@ public final class TestCertificates {
     private final Path certificate;
     private final Path key;
     private final Path otherCertificate;
+    private final Path otherKey;
 
-    private TestCertificates(Path certificate, Path key, Path otherCertificate) {
+    private TestCertificates(Path certificate, Path key, Path otherCertificate, Path otherKey) {
         this.certificate = certificate;
         this.key = key;
         this.otherCertificate = otherCertificate;
+        this.otherKey = otherKey;
     }
 
     public static synchronized TestCertificates get() {
@@ -42,7 +44,7 @@ public final class TestCertificates {
                 dir.toFile().deleteOnExit();
                 Path[] localhost = generate(dir, "localhost");
                 Path[] other = generate(dir, "other");
-                instance = new TestCertificates(localhost[0], localhost[1], other[0]);
+                instance = new TestCertificates(localhost[0], localhost[1], other[0], other[1]);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             } catch (InterruptedException e) {
@@ -66,6 +68,11 @@ public final class TestCertificates {
     /** An unrelated self-signed certificate: trusting it does not make {@link #certificate()} trusted. */
     public Path otherCertificate() {
         return otherCertificate;
+    }
+
+    /** PEM (PKCS#8) private key of {@link #otherCertificate()} (subject CN=other, also valid for localhost). */
+    public Path otherKey() {
+        return otherKey;
     }
 
     /** An SSL context that trusts {@link #certificate()} only. */

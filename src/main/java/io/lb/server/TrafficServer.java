@@ -1,0 +1,124 @@
+package io.lb.server;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.lb.proxy.Proxy;
+import io.quarkus.registry.ValueRegistry;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.tls.TlsConfigurationRegistry;
+import io.quarkus.tls.runtime.config.TlsConfig;
+import io.quarkus.vertx.http.runtime.HttpCertificateUpdateEventListener;
+import io.quarkus.vertx.http.runtime.VertxHttpBuildTimeConfig;
+import io.quarkus.vertx.http.runtime.VertxHttpConfig;
+import io.quarkus.vertx.http.runtime.options.HttpServerTlsConfig;
+import io.smallrye.config.SmallRyeConfig;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.impl.VertxInternal;
+
+/**
+ * Serves the traffic port with Vert.x HTTP servers of the balancer's own that hand every request straight to the
+ * proxy. Quarkus' HTTP server would put its router, a routing context, request wrappers and its graceful-shutdown
+ * filter in front of every request: about a sixth of the balancer's user CPU per request (docs/benchmarks.md,
+ * eighth pass). Its listener is switched off ({@code quarkus.http.host-enabled=false}); this one is configured
+ * from the same {@code quarkus.http.*} settings through Quarkus' own option builders, so ports, TLS, HTTP/2,
+ * limits and idle timeouts keep their meaning, and TLS-registry certificate updates reach its TLS listener. Where Quarkus' listener is on (dev mode, for Dev UI and live
+ * reload), it serves the port through {@code ProxyRoute} and this class stays out of the way.
+ */
+@Singleton
+public class TrafficServer {
+
+    private static final Logger LOG = Logger.getLogger(TrafficServer.class);
+
+    private final Vertx vertx;
+    private final Proxy proxy;
+    private final ValueRegistry values;
+    private final TlsConfigurationRegistry tlsRegistry;
+    private final HttpCertificateUpdateEventListener certificateUpdates;
+    private final Optional<Duration> shutdownTimeout;
+    private volatile String deploymentId;
+
+    @Inject
+    public TrafficServer(Vertx vertx, Proxy proxy, ValueRegistry values, TlsConfigurationRegistry tlsRegistry,
+            HttpCertificateUpdateEventListener certificateUpdates,
+            @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
+        this.vertx = vertx;
+        this.proxy = proxy;
+        this.values = values;
+        this.tlsRegistry = tlsRegistry;
+        this.certificateUpdates = certificateUpdates;
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    void start(@Observes StartupEvent event) throws Exception {
+        SmallRyeConfig config = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class);
+        VertxHttpConfig http = config.getConfigMapping(VertxHttpConfig.class);
+        if (http.hostEnabled()) {
+            LOG.debug("quarkus.http.host-enabled=true: Quarkus' HTTP server serves the traffic port");
+            return;
+        }
+        LaunchMode mode = LaunchMode.current();
+        BoundPorts ports = new BoundPorts();
+        VertxHttpBuildTimeConfig build = config.getConfigMapping(VertxHttpBuildTimeConfig.class);
+        List<Listener> listeners = Listeners.of(http, build, mode, tlsRegistry, proxy, ports);
+        ConnectionCap cap = http.limits().maxConnections().isPresent()
+                ? new ConnectionCap(http.limits().maxConnections().getAsInt())
+                : null;
+        String tlsConfigurationName = HttpServerTlsConfig.getHttpServerTlsConfigName(http, build, mode)
+                .orElse(TlsConfig.DEFAULT_NAME);
+        Consumer<HttpServer> tlsServerBound = server -> certificateUpdates.register(server, tlsConfigurationName,
+                "traffic port");
+        deploymentId = vertx.deployVerticle(() -> new ListenerVerticle(listeners, cap, ports, tlsServerBound),
+                new DeploymentOptions().setInstances(eventLoops()))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        new ListeningPorts(values, mode).publish(listeners, ports);
+    }
+
+    /**
+     * After Quarkus' readiness delay: new requests are turned away (503, connection closed) while the exchanges in
+     * flight get up to {@code quarkus.shutdown.timeout} to finish; then the listeners close. First of the shutdown
+     * observers, so that nothing the exchanges use (discovery, the demo backends) stops under them.
+     */
+    void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) throws Exception {
+        String id = deploymentId;
+        if (id == null) {
+            return;
+        }
+        deploymentId = null;
+        proxy.stopAccepting();
+        long deadline = System.nanoTime() + shutdownTimeout.orElse(Duration.ZERO).toNanos();
+        while (proxy.exchangesInFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (proxy.exchangesInFlight() > 0) {
+            LOG.warnf("%d requests still in flight after quarkus.shutdown.timeout: closing their connections",
+                    proxy.exchangesInFlight());
+        }
+        vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private int eventLoops() {
+        int count = 0;
+        for (var ignored : ((VertxInternal) vertx).getEventLoopGroup()) {
+            count++;
+        }
+        return Math.max(1, count);
+    }
+}
