@@ -10,6 +10,7 @@ import io.lb.config.InvalidConfigException;
 import io.lb.proxy.Proxy;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.annotations.RegisterForProxy;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.quarkus.vertx.http.runtime.VertxHttpBuildTimeConfig;
 import io.quarkus.vertx.http.runtime.VertxHttpConfig;
@@ -23,6 +24,7 @@ import io.vertx.core.http.HttpServerOptions;
  * HTTPS), and the TLS listener when a certificate or {@code quarkus.http.tls-configuration-name} is configured.
  */
 @RegisterForProxy(targets = VertxHttpConfig.class)
+@RegisterForReflection(targets = VertxHttpConfig.class, methods = true, fields = false) // the proxy's calls, in native
 final class Listeners {
 
     private Listeners() {
