@@ -86,7 +86,7 @@ public class TrafficServer {
         Consumer<HttpServer> tlsServerBound = server -> certificateUpdates.register(server, tlsConfigurationName,
                 "traffic port");
         deploymentId = vertx.deployVerticle(() -> new ListenerVerticle(listeners, cap, ports, tlsServerBound),
-                new DeploymentOptions().setInstances(eventLoops()))
+                new DeploymentOptions().setInstances(instances(http)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         new ListeningPorts(values, mode).publish(listeners, ports);
     }
@@ -114,11 +114,12 @@ public class TrafficServer {
         vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    private int eventLoops() {
-        int count = 0;
+    /** One server per event loop, or {@code quarkus.http.io-threads} of them if that is fewer (as Quarkus does). */
+    private int instances(VertxHttpConfig http) {
+        int eventLoops = 0;
         for (var ignored : ((VertxInternal) vertx).getEventLoopGroup()) {
-            count++;
+            eventLoops++;
         }
-        return Math.max(1, count);
+        return Math.max(1, Math.min(eventLoops, http.ioThreads().orElse(eventLoops)));
     }
 }
