@@ -4,8 +4,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Registers the catch-all route on Quarkus' router, which serves the traffic port only where Quarkus' own listener
@@ -23,10 +25,11 @@ public class ProxyRoute {
     Proxy proxy;
 
     void register(@Observes Router router) {
-        router.route().order(ORDER).handler(context -> proxy.handle(context.request()));
+        Handler<RoutingContext> toProxy = context -> proxy.handle(context.request());
+        router.route().order(ORDER).handler(toProxy);
         // Vert.x Web leaves CONNECT out of method-less routes; it must still meet the proxy's gate (405).
         // (Here a CONNECT in authority-form, "CONNECT host:443", has no path and is answered 404 by Vert.x Web
         // before any route: refused all the same. The balancer's own listener answers it 405.)
-        router.route().method(HttpMethod.CONNECT).order(ORDER).handler(context -> proxy.handle(context.request()));
+        router.route().method(HttpMethod.CONNECT).order(ORDER).handler(toProxy);
     }
 }

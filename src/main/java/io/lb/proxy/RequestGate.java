@@ -48,6 +48,7 @@ final class RequestGate {
         int hosts = 0;
         int transferEncodings = 0;
         String transferEncoding = null;
+        String contentLength = null;
         for (Map.Entry<String, String> field : request.headers()) {
             fields++;
             String name = field.getKey();
@@ -56,6 +57,8 @@ final class RequestGate {
             } else if (name.equalsIgnoreCase("transfer-encoding")) {
                 transferEncodings++;
                 transferEncoding = field.getValue();
+            } else if (name.equalsIgnoreCase("content-length")) {
+                contentLength = field.getValue();
             }
         }
         if (fields > maxHeaders) {
@@ -67,17 +70,12 @@ final class RequestGate {
         if (transferEncodings > 0 && !isPlainChunked(request.version(), transferEncodings, transferEncoding)) {
             return new Rejection(400, "400 Bad Request: the only Transfer-Encoding accepted is a single 'chunked'\n");
         }
-        if (maxBodyBytes != Long.MAX_VALUE && declaredLength(request) > maxBodyBytes) {
+        // Netty has already refused malformed and conflicting Content-Length values with a 400
+        if (contentLength != null && Long.parseLong(contentLength.trim()) > maxBodyBytes) {
             return new Rejection(413, "413 Content Too Large: the body is over quarkus.http.limits.max-body-size ("
                     + maxBodyBytes + " bytes)\n");
         }
         return null;
-    }
-
-    /** The Content-Length (Netty has already refused malformed ones with a 400), or -1. */
-    private static long declaredLength(HttpServerRequest request) {
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        return length == null ? -1 : Long.parseLong(length.trim());
     }
 
     /**

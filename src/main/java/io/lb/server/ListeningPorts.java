@@ -27,23 +27,23 @@ final class ListeningPorts {
 
     void publish(List<Listener> listeners, BoundPorts ports) {
         for (Listener listener : listeners) {
-            String host = urlHost(listener.options().getHost());
             if (listener.tls()) {
-                values.register(HttpServer.HTTPS_PORT, ports.tls);
-                if (mode.isDevOrTest()) {
-                    values.register(HttpServer.HTTPS_TEST_PORT, ports.tls);
-                    values.register(RuntimeKey.key("test.url.ssl"), "https://" + host + ":" + ports.tls);
-                }
-                LOG.infof("traffic port listening on https://%s:%d", listener.options().getHost(), ports.tls);
+                publish("https", listener, ports.tls, HttpServer.HTTPS_PORT, HttpServer.HTTPS_TEST_PORT, "test.url.ssl");
             } else {
-                values.register(HttpServer.HTTP_PORT, ports.plain);
-                if (mode.isDevOrTest()) {
-                    values.register(HttpServer.HTTP_TEST_PORT, ports.plain);
-                    values.register(RuntimeKey.key("test.url"), "http://" + host + ":" + ports.plain);
-                }
-                LOG.infof("traffic port listening on http://%s:%d", listener.options().getHost(), ports.plain);
+                publish("http", listener, ports.plain, HttpServer.HTTP_PORT, HttpServer.HTTP_TEST_PORT, "test.url");
             }
         }
+    }
+
+    private void publish(String scheme, Listener listener, int port, RuntimeKey<Integer> portKey,
+            RuntimeKey<Integer> testPortKey, String testUrlKey) {
+        String host = listener.options().getHost();
+        values.register(portKey, port);
+        if (mode.isDevOrTest()) {
+            values.register(testPortKey, port);
+            values.register(RuntimeKey.key(testUrlKey), scheme + "://" + urlHost(host) + ":" + port);
+        }
+        LOG.infof("traffic port listening on %s://%s:%d", scheme, host, port);
     }
 
     private static String urlHost(String host) {
