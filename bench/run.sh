@@ -48,12 +48,12 @@ QUIET_WAIT=${QUIET_WAIT:-180}     # before each run, wait up to this many second
 #              10x higher (fewer C2 compilations competing with start-up on one core), and an AppCDS archive
 #              made for this jar before the first start (CDS_jvm_tuned=1; see appcds_archive)
 # Add variants with BALANCERS="... jvm-x" and JVM_OPTS_jvm_x="..." (and JAR_jvm_x=path/to/quarkus-run.jar to
-# run another build of the balancer, CDS_jvm_x=1 to give it an AppCDS archive, JAVA_jvm_x=/path/to/bin/java to run
+# run another build of the balancer, CDS_jvm_x=1 to give it an AppCDS archive (CDS_jvm_x=static: Quarkus' own), JAVA_jvm_x=/path/to/bin/java to run
 # it on another JVM than the `java` on the PATH, AOT_jvm_x=1 to give a JDK 25+ variant a Leyden AOT cache,
 # SPLIT_jvm_x=1 to leave the event loop alone on its core, see split_event_loop).
 LB_QUARKUS_OPTS=${LB_QUARKUS_OPTS:-"-Dquarkus.vertx.event-loops-pool-size=1"}
 JVM_OPTS_jvm=${JVM_OPTS_jvm:-""}
-JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms48m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000 -Dquarkus.vertx.prefer-native-transport=true"}
+JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms48m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000 -XX:TrimNativeHeapInterval=30000 -Dquarkus.vertx.prefer-native-transport=true"}
 CDS_jvm_tuned=${CDS_jvm_tuned:-1}
 JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
 
@@ -269,10 +269,12 @@ java_of() { # java_of VARIANT: the variant's java launcher
 }
 
 # appcds_archive VARIANT JAR: prints the path of an AppCDS archive for this variant, made on first use the way
-# Dockerfile.jvm makes it: Quarkus' generate mode (static init only, then exit) under -XX:ArchiveClassesAtExit,
-# with the same JVM, flags and jar path as the runs that use it (the JVM refuses an archive otherwise).
-# With AOT_<variant>=1 (a JDK 25+ launcher in JAVA_<variant>), the same training run writes a Leyden AOT cache
-# (JEP 483/514: classes loaded and linked ahead of time) with -XX:AOTCacheOutput instead.
+# Dockerfile.jvm makes it: bin/appcds-train.sh (a full start, proxied requests and probes, then SIGTERM) under
+# -XX:ArchiveClassesAtExit, with the same JVM, flags and jar path as the runs that use it (the JVM refuses an
+# archive otherwise). With CDS_<variant>=static, Quarkus' generate mode instead (static init only, then exit: the
+# archive Dockerfile.jvm made before the ninth pass). With AOT_<variant>=1 (a JDK 25+ launcher in JAVA_<variant>),
+# the generate mode writes a Leyden AOT cache (JEP 483/514: classes loaded and linked ahead of time) with
+# -XX:AOTCacheOutput instead.
 declare -A CDS_ARCHIVE=()
 appcds_archive() {
     local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa" write_opt
@@ -280,21 +282,31 @@ appcds_archive() {
         write_opt="-XX:ArchiveClassesAtExit=$archive"
         if [[ $(archive_kind "$variant") == aot ]]; then archive="$OUT/app-$variant.aot"; write_opt="-XX:AOTCacheOutput=$archive"; fi
         rm -f "$archive"
-        # shellcheck disable=SC2046
-        "$(java_of "$variant")" $(jvm_opts "$variant") "$write_opt" -Dquarkus.appcds.generate=true -jar "$jar" \
-            > "$OUT/app-cds-$variant.log" 2>&1 || { echo "AppCDS archive for $variant failed, see $OUT" >&2; return 1; }
+        if [[ $(archive_kind "$variant") == cds ]]; then
+            # shellcheck disable=SC2046
+            JAVA=$(java_of "$variant") "$ROOT/bin/appcds-train.sh" "$jar" "$archive" $(jvm_opts "$variant") \
+                > "$OUT/app-cds-$variant.log" 2>&1 || { echo "AppCDS archive for $variant failed, see $OUT" >&2; return 1; }
+        else
+            # shellcheck disable=SC2046
+            "$(java_of "$variant")" $(jvm_opts "$variant") "$write_opt" -Dquarkus.appcds.generate=true -jar "$jar" \
+                > "$OUT/app-cds-$variant.log" 2>&1 || { echo "AppCDS archive for $variant failed, see $OUT" >&2; return 1; }
+        fi
         CDS_ARCHIVE[$variant]=$archive
     fi
     echo "${CDS_ARCHIVE[$variant]}"
 }
 
-archive_kind() { # archive_kind VARIANT: "aot" (AOT_<variant>=1), "cds" (CDS_<variant>=1) or nothing
+archive_kind() { # archive_kind VARIANT: "aot" (AOT_<variant>=1), "cds" (CDS_<variant>=1), "static" or nothing
     local cdsvar="CDS_${1//-/_}" aotvar="AOT_${1//-/_}"
-    if [[ ${!aotvar:-0} == 1 ]]; then echo aot; elif [[ ${!cdsvar:-0} == 1 ]]; then echo cds; fi
+    if [[ ${!aotvar:-0} == 1 ]]; then echo aot; elif [[ ${!cdsvar:-0} == 1 ]]; then echo cds
+    elif [[ ${!cdsvar:-0} == static ]]; then echo static; fi
 }
 
-# start_jvm VARIANT PORT...: starts the balancer; READY_MS: milliseconds from process start to ready.
+# start_jvm VARIANT PORT...: starts the balancer; READY_MS: milliseconds from process start to ready;
+# READY_CPU_MS: CPU time (user + system, all threads) the process used until then, less disturbed by the
+# machine's neighbours than the wall-clock time.
 READY_MS=0
+READY_CPU_MS=0
 start_jvm() {
     local variant=$1 backends="" t0 t1 jarvar="JAR_${1//-/_}" cds_opts=""
     shift
@@ -303,7 +315,7 @@ start_jvm() {
     case $(archive_kind "$variant") in
         aot) appcds_archive "$variant" "$jar" > /dev/null    # not in a subshell: the archive is made once per run
              cds_opts="-XX:AOTCache=${CDS_ARCHIVE[$variant]}" ;;
-        cds) appcds_archive "$variant" "$jar" > /dev/null
+        cds|static) appcds_archive "$variant" "$jar" > /dev/null
              cds_opts="-XX:SharedArchiveFile=${CDS_ARCHIVE[$variant]}" ;;
     esac
     t0=$(date +%s%N)
@@ -317,6 +329,7 @@ start_jvm() {
     wait_http "http://127.0.0.1:${MGMT_PORT[$variant]}/q/health/ready" 60
     t1=$(date +%s%N)
     READY_MS=$(( (t1 - t0) / 1000000 ))
+    READY_CPU_MS=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/${LB_PID[$variant]}/stat")
     local splitvar="SPLIT_${variant//-/_}"
     if [[ ${!splitvar:-0} == 1 ]]; then split_event_loop "${LB_PID[$variant]}"; fi
 }
@@ -443,9 +456,9 @@ startup() { # runs interleaved (run i of every variant, then run i+1): the machi
                 fi
                 ms=$READY_MS
                 reported=$(grep -o 'started in [0-9.]*s' "$OUT/$variant.log" | head -1 || true)
-                log "startup $variant pinned=$pinned run $i: ${ms} ms to ready ($reported)"
-                printf '{"scenario":"startup","name":"%s","pinned":"%s","run":%d,"ready_ms":%d,"quarkus":"%s"}\n' \
-                    "$variant" "$pinned" "$i" "$ms" "$reported" >> "$OUT/results.jsonl"
+                log "startup $variant pinned=$pinned run $i: ${ms} ms to ready, ${READY_CPU_MS} ms of CPU ($reported)"
+                printf '{"scenario":"startup","name":"%s","pinned":"%s","run":%d,"ready_ms":%d,"cpu_ms":%d,"quarkus":"%s"}\n' \
+                    "$variant" "$pinned" "$i" "$ms" "$READY_CPU_MS" "$reported" >> "$OUT/results.jsonl"
                 stop_balancers
             done
         done

@@ -16,14 +16,17 @@ def med(values):
 startup = [r for r in rows if r.get("scenario") == "startup"]
 if startup:
     print("### Startup to ready (JVM balancer)\n")
-    print("| variant | CPUs | runs | median ms | min ms | max ms |")
-    print("|---|---|---|---|---|---|")
+    print("| variant | CPUs | runs | median ms | min ms | max ms | median CPU ms to ready |")
+    print("|---|---|---|---|---|---|---|")
     for name in sorted({r.get("name", "jvm") for r in startup}):
         for pinned in ("yes", "no"):
-            ms = [r["ready_ms"] for r in startup if r["pinned"] == pinned and r.get("name", "jvm") == name]
+            runs = [r for r in startup if r["pinned"] == pinned and r.get("name", "jvm") == name]
+            ms = [r["ready_ms"] for r in runs]
+            cpu = [r["cpu_ms"] for r in runs if "cpu_ms" in r]  # runs before 2026-12-02 did not record it
             if ms:
                 label = "1 (taskset, as benchmarked)" if pinned == "yes" else "all"
-                print(f"| {name} | {label} | {len(ms)} | {med(ms):.0f} | {min(ms)} | {max(ms)} |")
+                cpu_median = f"{med(cpu):.0f}" if cpu else "-"
+                print(f"| {name} | {label} | {len(ms)} | {med(ms):.0f} | {min(ms)} | {max(ms)} | {cpu_median} |")
     print()
 
 for scenario in ("fast", "paced", "slow"):

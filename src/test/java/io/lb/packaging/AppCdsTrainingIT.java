@@ -1,0 +1,122 @@
+package io.lb.packaging;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.lb.testing.Behaviours;
+import io.lb.testing.TestBackend;
+
+/**
+ * bin/appcds-train.sh on the packaged application: it must write an archive that the same JVM then accepts
+ * ({@code -Xshare:on} refuses to start otherwise), and that holds the classes of the proxy path, which only a
+ * training run that really proxies loads (Quarkus' static-init archive does not have them).
+ */
+class AppCdsTrainingIT {
+
+    private static final Path WORK = Path.of("target", "appcds-it");
+    private static final String FROM_ARCHIVE = " source: shared objects file (top)";
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private TestBackend backend;
+    private Process balancer;
+
+    @AfterEach
+    void cleanUp() throws InterruptedException {
+        if (balancer != null && balancer.isAlive()) {
+            balancer.destroy();
+            if (!balancer.waitFor(20, TimeUnit.SECONDS)) {
+                balancer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void trainedArchiveIsAcceptedAndHoldsTheProxyPath() throws Exception {
+        Files.createDirectories(WORK);
+        Path archive = WORK.resolve("trained.jsa").toAbsolutePath();
+        String jar = packagedJar();
+
+        ProcessBuilder training = new ProcessBuilder("bin/appcds-train.sh", jar, archive.toString(),
+                "-XX:+UseSerialGC")
+                .redirectErrorStream(true).redirectOutput(WORK.resolve("training.log").toFile());
+        training.environment().put("JAVA", java());
+        training.environment().put("TRAINING_TRAFFIC_PORT", String.valueOf(freePort()));
+        training.environment().put("TRAINING_MANAGEMENT_PORT", String.valueOf(freePort()));
+        training.environment().put("TRAINING_REQUESTS", "5");
+        Process trainer = training.start();
+        assertTrue(trainer.waitFor(180, TimeUnit.SECONDS), "training run still going, see " + log("training.log"));
+        assertEquals(0, trainer.exitValue(), log("training.log"));
+        assertTrue(Files.size(archive) > 1_000_000, "archive of " + Files.size(archive) + " bytes");
+
+        backend = TestBackend.start("backend").behave(Behaviours.answerWithName("trained"));
+        int trafficPort = freePort();
+        int managementPort = freePort();
+        balancer = new ProcessBuilder(java(), "-XX:SharedArchiveFile=" + archive, "-Xshare:on", "-XX:+UseSerialGC",
+                "-Xlog:class+load=info", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + trafficPort,
+                "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
+                "-Dlb.backends=" + backend.url(), "-Dlb.shutdown.readiness-delay=0s", "-jar", jar)
+                .redirectErrorStream(true).redirectOutput(WORK.resolve("balancer.log").toFile()).start();
+        URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+            assertTrue(balancer.isAlive(), "the balancer exited, see " + log("balancer.log"));
+            return get(ready).statusCode() == 200;
+        });
+        HttpResponse<String> proxied = get(URI.create("http://127.0.0.1:" + trafficPort + "/"));
+        assertEquals(200, proxied.statusCode());
+        assertEquals("trained", proxied.body());
+
+        String classLoading = log("balancer.log");
+        for (String proxyPathClass : List.of("io.lb.proxy.ProxyExchange", "io.lb.proxy.ResponseRelay",
+                "io.lb.client.Http1Exchange", "io.lb.server.ListenerVerticle")) {
+            assertTrue(classLoading.contains(proxyPathClass + FROM_ARCHIVE),
+                    proxyPathClass + " was not loaded from the trained archive, see " + WORK.resolve("balancer.log"));
+        }
+    }
+
+    private static String packagedJar() {
+        String jar = System.getProperty("quarkus.app.jar", "target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(Path.of(jar))) {
+            fail(jar + " is missing: run ./mvnw verify (this integration test needs the packaged application)");
+        }
+        return Path.of(jar).toAbsolutePath().toString();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String log(String name) throws IOException {
+        return Files.readString(WORK.resolve(name));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
