@@ -72,8 +72,8 @@ for (( i = 0; i < requests; i++ )); do
     done
 done
 
-kill -TERM "$pid"
-wait "$pid" || true # 143: terminated by SIGTERM, as expected
+kill -TERM "$pid" 2> /dev/null || true # already gone: the check below says so
+wait "$pid" || true                      # 143: terminated by SIGTERM, as expected
 if (( proxied == 0 )) || [[ ! -s $archive ]]; then
     echo "appcds-train: no archive written ($proxied requests proxied); the balancer's output ($log):" >&2
     tail -20 "$log" >&2
