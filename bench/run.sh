@@ -277,20 +277,19 @@ java_of() { # java_of VARIANT: the variant's java launcher
 # -XX:AOTCacheOutput instead.
 declare -A CDS_ARCHIVE=()
 appcds_archive() {
-    local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa" write_opt
+    local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa" kind
     if [[ -z ${CDS_ARCHIVE[$variant]:-} ]]; then
-        write_opt="-XX:ArchiveClassesAtExit=$archive"
-        if [[ $(archive_kind "$variant") == aot ]]; then archive="$OUT/app-$variant.aot"; write_opt="-XX:AOTCacheOutput=$archive"; fi
+        kind=$(archive_kind "$variant")
+        if [[ $kind == aot ]]; then archive="$OUT/app-$variant.aot"; fi
         rm -f "$archive"
-        if [[ $(archive_kind "$variant") == cds ]]; then
-            # shellcheck disable=SC2046
-            JAVA=$(java_of "$variant") "$ROOT/bin/appcds-train.sh" "$jar" "$archive" $(jvm_opts "$variant") \
-                > "$OUT/app-cds-$variant.log" 2>&1 || { echo "AppCDS archive for $variant failed, see $OUT" >&2; return 1; }
-        else
-            # shellcheck disable=SC2046
-            "$(java_of "$variant")" $(jvm_opts "$variant") "$write_opt" -Dquarkus.appcds.generate=true -jar "$jar" \
-                > "$OUT/app-cds-$variant.log" 2>&1 || { echo "AppCDS archive for $variant failed, see $OUT" >&2; return 1; }
-        fi
+        # shellcheck disable=SC2046
+        case $kind in
+            cds) JAVA=$(java_of "$variant") "$ROOT/bin/appcds-train.sh" "$jar" "$archive" $(jvm_opts "$variant") ;;
+            aot) "$(java_of "$variant")" $(jvm_opts "$variant") -XX:AOTCacheOutput="$archive" \
+                     -Dquarkus.appcds.generate=true -jar "$jar" ;;
+            *) "$(java_of "$variant")" $(jvm_opts "$variant") -XX:ArchiveClassesAtExit="$archive" \
+                   -Dquarkus.appcds.generate=true -jar "$jar" ;;
+        esac > "$OUT/app-cds-$variant.log" 2>&1 || { echo "AppCDS archive for $variant failed, see $OUT" >&2; return 1; }
         CDS_ARCHIVE[$variant]=$archive
     fi
     echo "${CDS_ARCHIVE[$variant]}"
