@@ -4,11 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.lb.testing.Behaviours;
+import io.lb.testing.PackagedApplication;
 import io.lb.testing.TestBackend;
 
 /**
@@ -65,8 +64,8 @@ class GracefulShutdownIT {
                 fast.handle(request);
             }
         });
-        int trafficPort = freePort();
-        int managementPort = freePort();
+        int trafficPort = PackagedApplication.freePort();
+        int managementPort = PackagedApplication.freePort();
         URI traffic = URI.create("http://127.0.0.1:" + trafficPort);
         URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
         process = start(trafficPort, managementPort);
@@ -147,12 +146,9 @@ class GracefulShutdownIT {
     }
 
     private Process start(int trafficPort, int managementPort) throws IOException {
-        String jar = System.getProperty("quarkus.app.jar", "target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(Path.of(jar))) {
-            fail(jar + " is missing: run ./mvnw verify (this integration test needs the packaged application)");
-        }
+        String jar = PackagedApplication.jar();
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(PackagedApplication.java());
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquarkus.http.port=" + trafficPort);
         command.add("-Dquarkus.management.host=127.0.0.1");
@@ -168,11 +164,5 @@ class GracefulShutdownIT {
 
     private static Path log() {
         return Path.of("target", "graceful-shutdown-it.log");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -3,10 +3,8 @@ package io.lb.packaging;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.lb.testing.Behaviours;
+import io.lb.testing.PackagedApplication;
 import io.lb.testing.TestBackend;
 
 /**
@@ -54,14 +53,14 @@ class AppCdsTrainingIT {
     void trainedArchiveIsAcceptedAndHoldsTheProxyPath() throws Exception {
         Files.createDirectories(WORK);
         Path archive = WORK.resolve("trained.jsa").toAbsolutePath();
-        String jar = packagedJar();
+        String jar = PackagedApplication.jar();
 
         ProcessBuilder training = new ProcessBuilder("bin/appcds-train.sh", jar, archive.toString(),
                 "-XX:+UseSerialGC")
                 .redirectErrorStream(true).redirectOutput(WORK.resolve("training.log").toFile());
-        training.environment().put("JAVA", java());
-        training.environment().put("TRAINING_TRAFFIC_PORT", String.valueOf(freePort()));
-        training.environment().put("TRAINING_MANAGEMENT_PORT", String.valueOf(freePort()));
+        training.environment().put("JAVA", PackagedApplication.java());
+        training.environment().put("TRAINING_TRAFFIC_PORT", String.valueOf(PackagedApplication.freePort()));
+        training.environment().put("TRAINING_MANAGEMENT_PORT", String.valueOf(PackagedApplication.freePort()));
         training.environment().put("TRAINING_REQUESTS", "5");
         Process trainer = training.start();
         assertTrue(trainer.waitFor(180, TimeUnit.SECONDS), "training run still going, see " + log("training.log"));
@@ -69,10 +68,11 @@ class AppCdsTrainingIT {
         assertTrue(Files.size(archive) > 1_000_000, "archive of " + Files.size(archive) + " bytes");
 
         backend = TestBackend.start("backend").behave(Behaviours.answerWithName("trained"));
-        int trafficPort = freePort();
-        int managementPort = freePort();
-        balancer = new ProcessBuilder(java(), "-XX:SharedArchiveFile=" + archive, "-Xshare:on", "-XX:+UseSerialGC",
-                "-Xlog:class+load=info", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + trafficPort,
+        int trafficPort = PackagedApplication.freePort();
+        int managementPort = PackagedApplication.freePort();
+        balancer = new ProcessBuilder(PackagedApplication.java(), "-XX:SharedArchiveFile=" + archive, "-Xshare:on",
+                "-XX:+UseSerialGC", "-Xlog:class+load=info",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + trafficPort,
                 "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
                 "-Dlb.backends=" + backend.url(), "-Dlb.shutdown.readiness-delay=0s", "-jar", jar)
                 .redirectErrorStream(true).redirectOutput(WORK.resolve("balancer.log").toFile()).start();
@@ -93,18 +93,6 @@ class AppCdsTrainingIT {
         }
     }
 
-    private static String packagedJar() {
-        String jar = System.getProperty("quarkus.app.jar", "target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(Path.of(jar))) {
-            fail(jar + " is missing: run ./mvnw verify (this integration test needs the packaged application)");
-        }
-        return Path.of(jar).toAbsolutePath().toString();
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -112,11 +100,5 @@ class AppCdsTrainingIT {
 
     private static String log(String name) throws IOException {
         return Files.readString(WORK.resolve(name));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
