@@ -55,7 +55,7 @@ QUIET_WAIT=${QUIET_WAIT:-180}     # before each run, wait up to this many second
 # every jar on one class path like the image does, see launch_args).
 LB_QUARKUS_OPTS=${LB_QUARKUS_OPTS:-"-Dquarkus.vertx.event-loops-pool-size=1"}
 JVM_OPTS_jvm=${JVM_OPTS_jvm:-""}
-JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms48m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000 -XX:TrimNativeHeapInterval=30000 -Dquarkus.vertx.prefer-native-transport=true"}
+JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000 -XX:TrimNativeHeapInterval=30000 -Dquarkus.vertx.prefer-native-transport=true"}
 CDS_jvm_tuned=${CDS_jvm_tuned:-1}
 FLAT_jvm_tuned=${FLAT_jvm_tuned:-1}
 JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
