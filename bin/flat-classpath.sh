@@ -36,7 +36,8 @@ jars=()
 jars+=("$app/quarkus/generated-bytecode.jar" "$app"/app/*.jar "$app"/lib/boot/*.jar "$app"/lib/main/*.jar)
 classpath=$(IFS=:; echo "${jars[*]}")
 
-# What QuarkusEntryPoint and quarkus-run.jar's manifest would have set.
+# What QuarkusEntryPoint and quarkus-run.jar's manifest would have set. (QuarkusEntryPoint also gives the common
+# ForkJoinPool's threads Quarkus' class loader as context class loader; here the JVM's loader is the application's.)
 cat > "$argfile" <<EOF
 -Djava.util.logging.manager=org.jboss.logmanager.LogManager
 --add-opens=java.base/java.lang=ALL-UNNAMED

@@ -100,14 +100,12 @@ class AppCdsTrainingIT {
         Path argfile = writeFlatClassPath();
         List<String> lines = Files.readAllLines(argfile);
         String classPath = lines.get(lines.indexOf("-cp") + 1).replace("\"", "");
+        String[] jars = classPath.split(":");
+        String transformed = jars[0];
+        assertTrue(transformed.endsWith("quarkus/transformed-bytecode.jar"), "first on the class path: " + transformed);
         Map<String, String> jarOfClass = new HashMap<>();
         List<String> inTwoJars = new ArrayList<>();
-        String transformed = null;
-        for (String jar : classPath.split(":")) {
-            if (transformed == null) {
-                transformed = jar;
-                assertTrue(jar.endsWith("quarkus/transformed-bytecode.jar"), "first on the class path: " + jar);
-            }
+        for (String jar : jars) {
             try (ZipFile zip = new ZipFile(jar)) {
                 for (ZipEntry entry : Collections.list(zip.entries())) {
                     String name = entry.getName();
