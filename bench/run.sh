@@ -335,12 +335,15 @@ start_jvm() {
         cds|static) appcds_archive "$variant" "$jar" > /dev/null
              cds_opts="-XX:SharedArchiveFile=${CDS_ARCHIVE[$variant]}" ;;
     esac
+    # worked out before the clock starts: writing the flat class path's argument file is not the JVM's start-up
+    local java opts launch
+    java=$(java_of "$variant") opts=$(jvm_opts "$variant") launch=$(launch_args "$variant" "$jar")
     t0=$(date +%s%N)
-    # shellcheck disable=SC2046,SC2086
-    LB_BACKENDS=$backends taskset -c "$LB_CPU" "$(java_of "$variant")" $(jvm_opts "$variant") $cds_opts $LB_QUARKUS_OPTS \
+    # shellcheck disable=SC2086
+    LB_BACKENDS=$backends taskset -c "$LB_CPU" "$java" $opts $cds_opts $LB_QUARKUS_OPTS \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="${LB_PORT[$variant]}" \
         -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="${MGMT_PORT[$variant]}" \
-        ${JVM_EXTRA_OPTS:-} $(launch_args "$variant" "$jar") > "$OUT/$variant.log" 2>&1 &
+        ${JVM_EXTRA_OPTS:-} $launch > "$OUT/$variant.log" 2>&1 &
     LB_PID[$variant]=$!
     STARTED+=($!)
     wait_http "http://127.0.0.1:${MGMT_PORT[$variant]}/q/health/ready" 60
