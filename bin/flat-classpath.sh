@@ -11,12 +11,12 @@
 # its jar again at every start, so that the JVM can compare it with the archived one. Classes of the JVM's own
 # application class loader come straight from the archive, and the archive can also hold those that were loaded
 # but not yet linked when it was written (the 328 Fabric8 model classes every start loads, for one). On one core
-# that took start to ready from about 1.5 to about 1.25 s (docs/benchmarks.md, tenth pass). The same jars, the same
+# that took start to ready from 1.46 to 1.22 s (docs/benchmarks.md, tenth pass). The same jars, the same
 # generated main class, the same configuration: only the class loader changes.
 #
 # Order matters in one place: quarkus/transformed-bytecode.jar holds classes Quarkus rewrote at build time, and
 # must come before the jars holding their originals (a start fails otherwise). No other class is in two jars of
-# this build (checked by FlatClassPathIT). Paths are made absolute: start java from any directory, and an AppCDS
+# this build (checked by AppCdsTrainingIT). Paths are made absolute: start java from any directory, and an AppCDS
 # archive trained with this file matches the class path of every start with it.
 set -euo pipefail
 
