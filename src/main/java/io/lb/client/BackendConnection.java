@@ -1,10 +1,13 @@
 package io.lb.client;
 
+import io.lb.client.ProtocolViolation.Kind;
 import io.lb.config.BackendSpec;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
@@ -13,23 +16,45 @@ import io.vertx.core.impl.ContextInternal;
 /**
  * One kept-alive HTTP/1.1 connection to a backend, carrying one exchange at a time (no pipelining). It hands
  * what Netty's codec decodes to the current exchange, on that exchange's Vert.x context.
+ * <p>
+ * A connection is reused only when it is byte-for-byte clean: any byte while no exchange waits for a response
+ * ({@link UnexpectedBytesGuard}), any byte past the framed end of the final response, and any status or framing
+ * the decoder or this class refuses, closes it. Such bytes cannot be told apart from the start of the next
+ * response, which would then carry them to another client.
  */
 final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     private final ConnectionPool pool;
+    private final BackendSpec backend;
+    private final ProtocolErrorListener protocolErrors;
+    private ResponseDecoder decoder;
     private Channel channel;
     private Http1Exchange current;
+    /** The current exchange's final (non-interim) response head was decoded. */
+    private boolean finalHead;
+    /** The current exchange's final response was decoded to its end: no further byte is expected. */
+    private boolean responseEnded;
+    /** A violation was seen: nothing more is read, and the connection is closing. */
+    private boolean poisoned;
     private long idleSinceNanos;
     private boolean closeReported;
     /** Why the connection failed, if it did: reported to the exchange when the channel closes. */
     private Throwable failure;
 
-    BackendConnection(ConnectionPool pool) {
+    BackendConnection(ConnectionPool pool, BackendSpec backend, ProtocolErrorListener protocolErrors) {
         this.pool = pool;
+        this.backend = backend;
+        this.protocolErrors = protocolErrors;
     }
 
-    BackendRequest start(ContextInternal context, BackendSpec backend, HttpMethod method, String uri) {
+    void decoder(ResponseDecoder decoder) {
+        this.decoder = decoder;
+    }
+
+    BackendRequest start(ContextInternal context, HttpMethod method, String uri) {
         current = new Http1Exchange(this, context, backend, method, uri);
+        finalHead = false;
+        responseEnded = false;
         return current;
     }
 
@@ -38,7 +63,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     }
 
     boolean usable() {
-        return channel != null && channel.isActive() && System.nanoTime() - idleSinceNanos < pool.keepAliveNanos();
+        return !poisoned && channel != null && channel.isActive()
+                && System.nanoTime() - idleSinceNanos < pool.keepAliveNanos();
     }
 
     void idleSince(long nanos) {
@@ -55,6 +81,16 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         return exchange != null && exchange.isHead();
     }
 
+    /** Whether bytes from the backend are expected now: an exchange waits for (the rest of) its response. */
+    boolean awaitsResponseBytes() {
+        return current != null && !responseEnded && !poisoned;
+    }
+
+    /** Bytes arrived that {@link #awaitsResponseBytes()} did not expect. */
+    void unexpectedBytes() {
+        violation(new ProtocolViolation(current == null ? Kind.UNSOLICITED_BYTES : Kind.BYTES_AFTER_RESPONSE, null));
+    }
+
     /** The exchange is over with the connection in a known state: it may carry another one. */
     void recycle(Http1Exchange exchange, boolean keepAlive) {
         if (current != exchange) {
@@ -62,7 +98,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
         current = null;
         channel.config().setAutoRead(true); // the exchange may have paused its (fully received) response
-        if (keepAlive && channel.isActive()) {
+        if (keepAlive && !poisoned && channel.isActive()) {
             pool.release(this);
         } else {
             close();
@@ -97,23 +133,67 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Http1Exchange exchange = current;
-        if (exchange == null) {
-            // nothing was asked: a backend talking out of turn cannot be trusted with the next request
-            ReferenceCountUtil.release(msg);
-            close();
-            return;
-        }
         try {
-            if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
-                failure = object.decoderResult().cause();
-                close();
+            if (poisoned) {
                 return;
+            }
+            Http1Exchange exchange = current;
+            if (exchange == null || responseEnded) {
+                unexpectedBytes();
+                return;
+            }
+            ProtocolViolation violation = check(msg);
+            if (violation != null) {
+                violation(violation);
+                return;
+            }
+            if (finalHead && msg instanceof LastHttpContent) {
+                responseEnded = true;
+                if (decoder.bufferedBytes() > 0) {
+                    // the response itself is whole and goes to its client; the connection goes no further
+                    violation(new ProtocolViolation(Kind.BYTES_AFTER_RESPONSE, decoder.bufferedBytes() + " bytes"));
+                }
             }
             exchange.context().emit(msg, exchange.onMessage);
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** What the decoder refused, or a final status this client cannot accept. */
+    private ProtocolViolation check(Object msg) {
+        if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+            Throwable cause = object.decoderResult().cause();
+            return new ProtocolViolation(cause instanceof ResponseDecoder.AmbiguousFraming ? Kind.AMBIGUOUS_FRAMING
+                    : Kind.MALFORMED_RESPONSE, cause.getMessage());
+        }
+        if (msg instanceof HttpResponse head) {
+            int status = head.status().code();
+            if (status < 100 || status > 599) {
+                return new ProtocolViolation(Kind.INVALID_STATUS, String.valueOf(status));
+            }
+            if (status == 101) {
+                return new ProtocolViolation(Kind.UNSOLICITED_UPGRADE, null); // this client never asks for one
+            }
+            finalHead = status >= 200;
+        }
+        return null;
+    }
+
+    /**
+     * The connection cannot be trusted any more: it is closed, and the exchange (unless its response was already
+     * whole) fails with the violation when the close is seen.
+     */
+    private void violation(ProtocolViolation violation) {
+        if (poisoned) {
+            return;
+        }
+        poisoned = true;
+        if (failure == null) {
+            failure = violation;
+        }
+        protocolErrors.protocolError(backend, violation);
+        close();
     }
 
     @Override

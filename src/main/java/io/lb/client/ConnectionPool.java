@@ -1,6 +1,7 @@
 package io.lb.client;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -12,6 +13,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.impl.PartialPooledByteBufAllocator;
@@ -115,7 +118,28 @@ final class ConnectionPool {
 
     private void connect(Promise<BackendConnection> promise) {
         open++;
-        BackendConnection connection = new BackendConnection(this);
+        if (!backend.tls()) {
+            connect(promise, null);
+            return;
+        }
+        CompletableFuture<SslContext> tls = settings.tls().prepare();
+        SslContext ready = tls.getNow(null);
+        if (ready != null) {
+            connect(promise, ready);
+            return;
+        }
+        tls.whenComplete((context, failure) -> eventLoop.execute(() -> {
+            if (failure != null) {
+                closed(null);
+                promise.fail(failure);
+            } else {
+                connect(promise, context);
+            }
+        }));
+    }
+
+    private void connect(Promise<BackendConnection> promise, SslContext tls) {
+        BackendConnection connection = new BackendConnection(this, backend, settings.protocolErrors());
         ChannelFuture connecting = new Bootstrap()
                 .group(eventLoop)
                 .channelFactory(settings.transport().channelFactory(false))
@@ -125,19 +149,36 @@ final class ConnectionPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(new HttpRequestEncoder(), new ResponseDecoder(connection),
-                                connection);
+                        if (tls != null) {
+                            channel.pipeline().addLast(settings.tls().newHandler(tls, channel.alloc(), backend));
+                        }
+                        ResponseDecoder decoder = new ResponseDecoder(connection);
+                        connection.decoder(decoder);
+                        channel.pipeline().addLast(new HttpRequestEncoder(), new UnexpectedBytesGuard(connection),
+                                decoder, connection);
                     }
                 })
                 .connect(backend.host(), backend.port());
         connecting.addListener(done -> {
-            if (done.isSuccess()) {
-                settings.openChannels().add(connecting.channel());
-                promise.complete(connection);
-            } else {
+            if (!done.isSuccess()) {
                 connection.reportClosed();
                 promise.fail(done.cause());
+                return;
             }
+            settings.openChannels().add(connecting.channel());
+            if (tls == null) {
+                promise.complete(connection);
+                return;
+            }
+            // a try starts on a connection whose handshake is done: a refused certificate is a connect failure
+            connecting.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(handshake -> {
+                if (handshake.isSuccess()) {
+                    promise.complete(connection);
+                } else {
+                    connection.close();
+                    promise.fail(handshake.cause());
+                }
+            });
         });
     }
 

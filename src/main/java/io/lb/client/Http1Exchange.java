@@ -200,8 +200,8 @@ final class Http1Exchange implements BackendRequest {
 
     private void onHead(HttpResponse received) {
         int status = received.status().code();
-        if (status >= 100 && status < 200 && status != 101) {
-            skippingInterim = true; // 100 Continue, 103 Early Hints: the final response follows
+        if (status < 200) {
+            skippingInterim = true; // 100 Continue, 103 Early Hints: the final response follows (101 never gets here)
             return;
         }
         head = received;
@@ -267,7 +267,7 @@ final class Http1Exchange implements BackendRequest {
     }
 
     private boolean keepAlive() {
-        return head != null && head.status().code() != 101 && HttpUtil.isKeepAlive(head)
+        return head != null && HttpUtil.isKeepAlive(head)
                 && !headers.contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
     }
 

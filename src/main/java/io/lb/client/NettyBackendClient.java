@@ -14,9 +14,10 @@ import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
 
 /**
- * Plain HTTP/1.1 backends, spoken to with Netty's codec on the event loop that serves the client: no futures or
- * pool locks between the two sides. The Vert.x client spent more CPU per request than the rest of the proxy
- * together (docs/benchmarks.md, fifth pass); TLS and HTTP/2 backends still go through it.
+ * HTTP/1.1 backends, plain or over TLS, spoken to with Netty's codec on the event loop that serves the client: no
+ * futures or pool locks between the two sides (the Vert.x client spent more CPU per request than the rest of the
+ * proxy together), and connections reused only when they are clean ({@link BackendConnection}). HTTP/2 backends
+ * go through the Vert.x client.
  * <p>
  * Each event loop keeps its own pool per backend, so a connection is only ever touched by one thread.
  */
@@ -28,8 +29,9 @@ public final class NettyBackendClient implements BackendClient {
     private final ChannelGroup openChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ThreadLocal<Map<BackendSpec, ConnectionPool>> pools = ThreadLocal.withInitial(HashMap::new);
 
+    /** {@code tls} may be null when no backend is reached over TLS. */
     public NettyBackendClient(Vertx vertx, int maxConnectionsPerBackend, long keepAliveMillis,
-            int connectTimeoutMillis) {
+            int connectTimeoutMillis, BackendTls tls, ProtocolErrorListener protocolErrors) {
         this.vertx = (VertxInternal) vertx;
         int eventLoops = 0;
         for (var ignored : this.vertx.getEventLoopGroup()) {
@@ -37,7 +39,7 @@ public final class NettyBackendClient implements BackendClient {
         }
         int perLoop = Math.max(1, (maxConnectionsPerBackend + eventLoops - 1) / Math.max(1, eventLoops));
         this.settings = new ConnectionSettings(this.vertx.transport(), perLoop, keepAliveMillis, connectTimeoutMillis,
-                openChannels);
+                tls, protocolErrors, openChannels);
     }
 
     @Override
@@ -50,7 +52,7 @@ public final class NettyBackendClient implements BackendClient {
                     empty -> ofThisLoop.remove(backend, empty));
             ofThisLoop.put(backend, pool);
         }
-        return pool.acquire(context).map(connection -> connection.start(context, backend, method, uri));
+        return pool.acquire(context).map(connection -> connection.start(context, method, uri));
     }
 
     @Override

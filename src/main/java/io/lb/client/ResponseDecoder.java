@@ -39,6 +39,24 @@ final class ResponseDecoder extends HttpResponseDecoder {
         this.connection = connection;
     }
 
+    /** Bytes received and not yet decoded: past the end of a response, there must be none. */
+    int bufferedBytes() {
+        return actualReadableBytes();
+    }
+
+    /** Netty would drop the Content-Length and frame by chunks; two framings are refused instead, as Envoy does. */
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+        throw new AmbiguousFraming();
+    }
+
+    /** Thrown while the head is decoded: Netty turns it into a failed decoder result. */
+    static final class AmbiguousFraming extends IllegalArgumentException {
+        AmbiguousFraming() {
+            super("Content-Length and Transfer-Encoding: chunked together", null);
+        }
+    }
+
     @Override
     protected boolean isContentAlwaysEmpty(HttpMessage message) {
         boolean interim = message instanceof HttpResponse response && response.status().code() < 200;

@@ -25,6 +25,7 @@ public class ProxyMetrics {
     private final RequestMeters withoutBackend;
     private final Counter abandonedBodyTooLarge;
     private final Counter abandonedBudget;
+    private final Counter abandonedNoBackend;
     private final AtomicInteger openTunnels = new AtomicInteger();
 
     @Inject
@@ -33,6 +34,7 @@ public class ProxyMetrics {
         this.withoutBackend = new RequestMeters(registry, NO_BACKEND);
         this.abandonedBodyTooLarge = abandoned(registry, "body_too_large");
         this.abandonedBudget = abandoned(registry, "budget_exhausted");
+        this.abandonedNoBackend = abandoned(registry, "no_backend");
         Gauge.builder("lb.websocket.tunnels", openTunnels, AtomicInteger::get)
                 .description("WebSocket tunnels open through the balancer")
                 .register(registry);
@@ -63,6 +65,11 @@ public class ProxyMetrics {
     /** A retry was wanted but the retry budget was spent. */
     public void retryRefusedByBudget() {
         abandonedBudget.increment();
+    }
+
+    /** A retry was wanted but no other backend could take it. */
+    public void retryAbandonedNoBackend() {
+        abandonedNoBackend.increment();
     }
 
     /** A WebSocket upgrade succeeded: a tunnel is open (it ends with {@link #tunnelClosed}). */

@@ -3,6 +3,7 @@ package io.lb.proxy;
 import java.io.IOException;
 import java.util.Locale;
 
+import io.lb.client.ProtocolViolation;
 import io.vertx.core.http.HttpClosedException;
 
 /** Why one try at one backend produced no response, in the terms the retry policy and health care about. */
@@ -25,6 +26,11 @@ final class AttemptFailure extends Exception {
         RESET_UNREAD,
         /** The connection closed before the response headers: the backend may have acted on the request. */
         CLOSED,
+        /**
+         * The backend broke HTTP's framing or grammar ({@link ProtocolViolation}): the connection was closed, and
+         * the backend may have acted on the request.
+         */
+        PROTOCOL_ERROR,
         /** No response headers within the per-try timeout. */
         TIMEOUT,
         /**
@@ -43,6 +49,11 @@ final class AttemptFailure extends Exception {
 
     Kind kind() {
         return kind;
+    }
+
+    /** What the backend did wrong, for a {@link Kind#PROTOCOL_ERROR}; null otherwise. */
+    ProtocolViolation.Kind violation() {
+        return getCause() instanceof ProtocolViolation violation ? violation.kind() : null;
     }
 
     /** The backend took too long, whether to answer or to free a connection for the try. */
@@ -64,6 +75,9 @@ final class AttemptFailure extends Exception {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof AttemptFailure failure) {
                 return failure;
+            }
+            if (t instanceof ProtocolViolation violation) {
+                return new AttemptFailure(Kind.PROTOCOL_ERROR, violation);
             }
         }
         return new AttemptFailure(isReset(cause) ? Kind.RESET_UNREAD : Kind.CLOSED, cause);

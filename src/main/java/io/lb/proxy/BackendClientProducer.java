@@ -1,5 +1,7 @@
 package io.lb.proxy;
 
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
@@ -12,10 +14,12 @@ import org.jboss.logging.Logger;
 
 import io.lb.client.BackendClient;
 import io.lb.client.BackendClients;
+import io.lb.client.BackendTls;
 import io.lb.client.NettyBackendClient;
 import io.lb.client.VertxBackendClient;
 import io.lb.config.InvalidConfigException;
 import io.lb.config.LbConfig;
+import io.lb.metrics.BackendProtocolErrors;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -57,15 +61,23 @@ public class BackendClientProducer {
     }
 
     /**
-     * What proxied requests are sent with: Netty's codec on the serving event loop for plain HTTP/1.1 backends,
-     * the Vert.x client above for TLS and HTTP/2 ones.
+     * What proxied requests are sent with: Netty's codec on the serving event loop for HTTP/1.1 backends (plain or
+     * TLS, with the same trust settings as the Vert.x clients), the Vert.x client above for HTTP/2 ones.
      */
     @Produces
     @Singleton
-    BackendClient proxyClient(Vertx vertx, @Named(NAME) HttpClient backendClient, LbConfig config) {
-        BackendClient plain = new NettyBackendClient(vertx, config.client().maxConnectionsPerBackend(),
-                config.client().keepAliveTimeout().toMillis(), (int) config.timeout().connect().toMillis());
-        return new BackendClients(plain, new VertxBackendClient(backendClient),
+    BackendClient proxyClient(Vertx vertx, @Named(NAME) HttpClient backendClient, LbConfig config,
+            Instance<TlsConfigurationRegistry> tlsRegistry, BackendProtocolErrors protocolErrors) {
+        HttpClientOptions tlsOptions = baseOptions(config, tlsRegistry);
+        BackendTls tls = BackendTls.of(vertx, tlsOptions, tlsOptions.isVerifyHost(),
+                config.timeout().connect().toMillis());
+        if (config.backends().orElse(List.of()).stream().anyMatch(url -> url.strip().startsWith("https://"))) {
+            tls.prepare(); // loads in the background while the rest starts
+        }
+        BackendClient http1 = new NettyBackendClient(vertx, config.client().maxConnectionsPerBackend(),
+                config.client().keepAliveTimeout().toMillis(), (int) config.timeout().connect().toMillis(), tls,
+                protocolErrors);
+        return new BackendClients(http1, new VertxBackendClient(backendClient),
                 config.client().protocol() == LbConfig.BackendProtocol.H2C);
     }
 

@@ -1,5 +1,6 @@
 package io.lb.proxy;
 
+import io.lb.client.ProtocolViolation;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -36,11 +37,19 @@ final class ErrorResponses {
         return BAD_GATEWAY.formatted(describe(kind));
     }
 
+    /** Names the class of failure, never the backend's own bytes. */
+    static String badGateway(AttemptFailure failure) {
+        ProtocolViolation.Kind violation = failure.violation();
+        return violation == null ? badGateway(failure.kind())
+                : BAD_GATEWAY.formatted("protocol error: " + violation.description());
+    }
+
     private static String describe(AttemptFailure.Kind kind) {
         return switch (kind) {
             case CONNECT, STALE_CONNECTION -> "connection failed";
             case RESET_UNREAD -> "connection reset";
             case CLOSED -> "connection closed before the response";
+            case PROTOCOL_ERROR -> "protocol error";
             case TIMEOUT, QUEUE_TIMEOUT -> "timeout";
         };
     }

@@ -40,6 +40,8 @@ final class ProxyExchange implements Attempt.Owner {
     private Attempt current;
     private AttemptFailure lastFailure;
     private boolean holdsRetryToken;
+    /** Why the next try is a retry; null for the first try. */
+    private String retryReason;
     private boolean over;
     /** The affinity token the client sent (only when sticky sessions are on). */
     private String stickyToken;
@@ -94,8 +96,15 @@ final class ProxyExchange implements Attempt.Owner {
         }
         Backend backend = proxy.chooseBackend(stickyToken, tried);
         if (backend == null) {
+            if (retryReason != null) {
+                proxy.metrics().retryAbandonedNoBackend();
+            }
             answerWithError();
             return;
+        }
+        if (retryReason != null) {
+            proxy.metrics().retry(retryReason); // counted when the try is really made
+            retryReason = null;
         }
         tried.add(backend);
         Attempt attempt = new Attempt(backend.lease(), timers);
@@ -178,7 +187,7 @@ final class ProxyExchange implements Attempt.Owner {
     }
 
     private void retry(String reason) {
-        proxy.metrics().retry(reason);
+        retryReason = reason;
         tryNextBackend();
     }
 
@@ -220,7 +229,7 @@ final class ProxyExchange implements Attempt.Owner {
             ErrorResponses.send(response, 504, ErrorResponses.GATEWAY_TIMEOUT);
             end(last, 504, Outcome.TIMEOUT);
         } else {
-            ErrorResponses.send(response, 502, ErrorResponses.badGateway(lastFailure.kind()));
+            ErrorResponses.send(response, 502, ErrorResponses.badGateway(lastFailure));
             end(last, 502, Outcome.BACKEND_ERROR);
         }
     }

@@ -47,7 +47,7 @@ public class RetryPolicy {
     boolean allowsRetryAfter(AttemptFailure failure, HttpMethod method) {
         return switch (failure.kind()) {
             case CONNECT, STALE_CONNECTION, RESET_UNREAD, QUEUE_TIMEOUT -> true;
-            case CLOSED, TIMEOUT -> idempotent(method);
+            case CLOSED, PROTOCOL_ERROR, TIMEOUT -> idempotent(method);
         };
     }
 

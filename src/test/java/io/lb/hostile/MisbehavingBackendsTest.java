@@ -65,6 +65,39 @@ class MisbehavingBackendsTest {
         assertEquals(502, get(port, "POST").statusCode());
     }
 
+    @Test
+    void anIncompleteHeadGluedToAResponseNeverReachesAnotherClient() throws Exception {
+        String poison = "HTTP/1.1 200 OK\r\nX-Smuggled: yes\r\nSet-Cookie: session=attacker\r\nX-Swallow: ";
+        keptAliveBackend(path -> path.equals("/a")
+                ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" + poison
+                : "HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
+        HttpResponse<String> first = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(proxy.resolve("/a")).build(), BodyHandlers.ofString());
+        assertEquals("hello", first.body());
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> other = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(proxy.resolve("/other-" + i)).build(), BodyHandlers.ofString());
+            assertEquals("/other-" + i, other.body());
+            assertTrue(other.headers().firstValue("X-Smuggled").isEmpty(), other.headers().toString());
+            assertTrue(other.headers().firstValue("Set-Cookie").isEmpty(), other.headers().toString());
+            assertTrue(other.headers().firstValue("X-Swallow").isEmpty(), other.headers().toString());
+        }
+    }
+
+    /** A backend that keeps connections alive and answers each request head with {@code answer.apply(path)}. */
+    private void keptAliveBackend(java.util.function.Function<String, String> answer) throws Exception {
+        raw = TestBackend.vertx().createNetServer().connectHandler(socket -> {
+            io.vertx.core.parsetools.RecordParser heads = io.vertx.core.parsetools.RecordParser.newDelimited(
+                    "\r\n\r\n", head -> socket.write(answer.apply(head.toString().split(" ")[1])));
+            socket.handler(heads);
+        });
+        raw.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        for (var backend : pool.all()) {
+            pool.remove(backend.id());
+        }
+        pool.add(io.lb.config.BackendSpecParser.parse("http://127.0.0.1:" + raw.actualPort()));
+    }
+
     /** A backend that answers every connection with {@code bytes} once the request has arrived, then closes. */
     private int rawBackend(Buffer bytes) throws Exception {
         raw = TestBackend.vertx().createNetServer().connectHandler(socket -> socket.handler(request -> {

@@ -101,6 +101,20 @@ class TlsTest {
     }
 
     @Test
+    void aTrustedCertificateForAnotherHostNameIsRefused() throws Exception {
+        try (HttpsBackend wrongName = HttpsBackend.start("wrong-name", TestCertificates.get().wrongNameCertificate(),
+                TestCertificates.get().wrongNameKey())) {
+            use(wrongName.url("127.0.0.1"));
+            HttpResponse<String> response = trustingClient.send(HttpRequest.newBuilder(
+                    URI.create("https://localhost:" + httpsProxy.getPort() + "/to-tls")).POST(
+                            HttpRequest.BodyPublishers.ofString("x")).build(),
+                    BodyHandlers.ofString());
+            assertEquals(502, response.statusCode(), response.body());
+            assertTrue(wrongName.received().isEmpty(), "nothing reached a backend whose name did not verify");
+        }
+    }
+
+    @Test
     void aBackendWhoseCertificateIsTrustedByConfigurationIsReachedOverTls() throws Exception {
         for (String host : new String[] { "127.0.0.1", "localhost" }) {
             use(secure.url(host));

@@ -16,6 +16,7 @@ public class TlsTestProfile implements QuarkusTestProfile {
                 "quarkus.http.ssl.certificate.key-files", certificates.key().toString(),
                 "quarkus.http.test-ssl-port", "0",
                 "quarkus.http.insecure-requests", "enabled",
-                "lb.client.tls.trust-certificate-files", certificates.certificate().toString());
+                "lb.client.tls.trust-certificate-files",
+                certificates.certificate() + "," + certificates.wrongNameCertificate());
     }
 }

@@ -17,12 +17,17 @@ public final class HttpsBackend implements AutoCloseable {
 
     public static HttpsBackend start(String name) {
         TestCertificates certificates = TestCertificates.get();
+        return start(name, certificates.certificate(), certificates.key());
+    }
+
+    /** A backend that presents {@code certificate}. */
+    public static HttpsBackend start(String name, java.nio.file.Path certificate, java.nio.file.Path key) {
         HttpsBackend backend = new HttpsBackend();
         backend.server = TestBackend.await(TestBackend.vertx().createHttpServer(new HttpServerOptions()
                 .setHost("127.0.0.1").setPort(0).setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions()
-                        .setCertPath(certificates.certificate().toString())
-                        .setKeyPath(certificates.key().toString())))
+                        .setCertPath(certificate.toString())
+                        .setKeyPath(key.toString())))
                 .requestHandler(request -> {
                     backend.received.add(MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
                     request.response().end(name);

@@ -23,18 +23,21 @@ import javax.net.ssl.TrustManagerFactory;
 public final class TestCertificates {
 
     private static final String PASSWORD = "changeit";
+    private static final String LOOPBACK_NAMES = "dns:localhost,ip:127.0.0.1";
     private static TestCertificates instance;
 
     private final Path certificate;
     private final Path key;
     private final Path otherCertificate;
     private final Path otherKey;
+    private final Path[] elsewhere;
 
-    private TestCertificates(Path certificate, Path key, Path otherCertificate, Path otherKey) {
+    private TestCertificates(Path certificate, Path key, Path otherCertificate, Path otherKey, Path[] elsewhere) {
         this.certificate = certificate;
         this.key = key;
         this.otherCertificate = otherCertificate;
         this.otherKey = otherKey;
+        this.elsewhere = elsewhere;
     }
 
     public static synchronized TestCertificates get() {
@@ -42,9 +45,10 @@ public final class TestCertificates {
             try {
                 Path dir = Files.createTempDirectory("lb-test-certs");
                 dir.toFile().deleteOnExit();
-                Path[] localhost = generate(dir, "localhost");
-                Path[] other = generate(dir, "other");
-                instance = new TestCertificates(localhost[0], localhost[1], other[0], other[1]);
+                Path[] localhost = generate(dir, "localhost", LOOPBACK_NAMES);
+                Path[] other = generate(dir, "other", LOOPBACK_NAMES);
+                Path[] elsewhere = generate(dir, "elsewhere", "dns:elsewhere.invalid");
+                instance = new TestCertificates(localhost[0], localhost[1], other[0], other[1], elsewhere);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             } catch (InterruptedException e) {
@@ -75,6 +79,16 @@ public final class TestCertificates {
         return otherKey;
     }
 
+    /** A certificate for elsewhere.invalid only: trusted or not, it is the wrong one for a loopback backend. */
+    public Path wrongNameCertificate() {
+        return elsewhere[0];
+    }
+
+    /** PEM (PKCS#8) private key of {@link #wrongNameCertificate()}. */
+    public Path wrongNameKey() {
+        return elsewhere[1];
+    }
+
     /** An SSL context that trusts {@link #certificate()} only. */
     public SSLContext trustingContext() {
         try (InputStream in = Files.newInputStream(certificate)) {
@@ -92,11 +106,11 @@ public final class TestCertificates {
         }
     }
 
-    private static Path[] generate(Path dir, String alias) throws IOException, InterruptedException {
+    private static Path[] generate(Path dir, String alias, String names) throws IOException, InterruptedException {
         Path store = dir.resolve(alias + ".p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize",
-                "2048", "-validity", "2", "-dname", "CN=" + alias, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "2048", "-validity", "2", "-dname", "CN=" + alias, "-ext", "SAN=" + names,
                 "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD)
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
