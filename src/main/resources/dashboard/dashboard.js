@@ -114,10 +114,20 @@
   function poll(now) {
     if (timer !== null && now) { clearTimeout(timer); }
     timer = null;
+    // the demo backends' controls exist in dev mode only: elsewhere /lb/demo answers 404
+    var demo = fetch('/lb/demo', { cache: 'no-store' })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .catch(function () { return null; });
     fetch('/lb/stats', { cache: 'no-store' })
       .then(function (response) {
         if (!response.ok) { throw new Error('HTTP ' + response.status); }
         return response.json();
+      })
+      .then(function (stats) {
+        return demo.then(function (backends) {
+          if (backends) { stats.demo = backends; }
+          return stats;
+        });
       })
       .then(render)
       .catch(function (error) {

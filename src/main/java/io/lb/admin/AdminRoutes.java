@@ -13,8 +13,10 @@ import org.jboss.logging.Logger;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendPool;
+import io.lb.balancer.PoolRegistry;
 import io.lb.config.BackendSpec;
 import io.lb.config.BackendSpecParser;
+import io.lb.proxy.Proxy;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -28,13 +30,17 @@ import io.vertx.ext.web.handler.BodyHandler;
  * whoever reaches the management port; changes need {@code Authorization: Bearer <lb.admin.token>}.
  *
  * <pre>
- * GET    /lb/backends                   all backends
- * GET    /lb/backends/{id}              one backend
- * POST   /lb/backends                   {"url": "http://host:port", "weight": N}  → 201, 409 if present
- * DELETE /lb/backends/{id}              drain, then remove once in-flight exchanges end → 200 or 202
- * PUT    /lb/backends/{id}/weight       {"weight": N}
- * POST   /lb/backends/{id}/drain        no new exchanges
- * POST   /lb/backends/{id}/undrain      back in rotation
+ * GET    /lb/pools                                 every pool: its backends, the routes that lead to it, its state
+ * GET    /lb/pools/{pool}                          one pool
+ * GET    /lb/pools/{pool}/backends                 its backends
+ * GET    /lb/pools/{pool}/backends/{id}            one backend
+ * POST   /lb/pools/{pool}/backends                 {"url": "http://host:port", "weight": N}  → 201, 409 if present
+ * DELETE /lb/pools/{pool}/backends/{id}            drain, then remove once in-flight exchanges end → 200 or 202
+ * PUT    /lb/pools/{pool}/backends/{id}/weight     {"weight": N}
+ * POST   /lb/pools/{pool}/backends/{id}/drain      no new exchanges
+ * POST   /lb/pools/{pool}/backends/{id}/undrain    back in rotation
+ * GET    /lb/backends                              every backend of every pool, with its pool
+ * ...    /lb/backends/...                          the calls above on the default pool
  * </pre>
  *
  * {@code {id}} is the URL-encoded backend URL or the short form {@code host:port} (see {@link BackendIds}).
@@ -44,10 +50,15 @@ public class AdminRoutes {
 
     private static final Logger LOG = Logger.getLogger(AdminRoutes.class);
     static final String BACKENDS = "/lb/backends";
+    static final String POOLS = "/lb/pools";
+    private static final String POOL_BACKENDS = POOLS + "/:pool/backends";
     private static final int MAX_BODY = 16 * 1024;
 
     @Inject
-    BackendPool pool;
+    PoolRegistry pools;
+
+    @Inject
+    Proxy proxy;
 
     @Inject
     AdminConfig config;
@@ -63,28 +74,54 @@ public class AdminRoutes {
         }
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY);
 
-        router.get(BACKENDS).handler(this::list);
-        router.get(BACKENDS + "/:id").handler(this::get);
-        router.post(BACKENDS).handler(body).handler(auth).handler(this::add);
-        router.delete(BACKENDS + "/:id").handler(auth).handler(this::delete);
-        router.put(BACKENDS + "/:id/weight").handler(body).handler(auth).handler(this::weight);
-        router.post(BACKENDS + "/:id/drain").handler(auth).handler(ctx -> drain(ctx, true));
-        router.post(BACKENDS + "/:id/undrain").handler(auth).handler(ctx -> drain(ctx, false));
+        router.get(POOLS).handler(this::listPools);
+        router.get(POOLS + "/:pool").handler(ctx -> pool(ctx).ifPresent(
+                pool -> AdminResponses.json(ctx, 200, PoolView.toJson(pool, proxy.routes()))));
+        router.get(BACKENDS).handler(this::listAll);
+        router.get(POOL_BACKENDS).handler(this::list);
+        for (String backends : new String[] { BACKENDS, POOL_BACKENDS }) {
+            router.get(backends + "/:id").handler(this::get);
+            router.post(backends).handler(body).handler(auth).handler(this::add);
+            router.delete(backends + "/:id").handler(auth).handler(this::delete);
+            router.put(backends + "/:id/weight").handler(body).handler(auth).handler(this::weight);
+            router.post(backends + "/:id/drain").handler(auth).handler(ctx -> drain(ctx, true));
+            router.post(backends + "/:id/undrain").handler(auth).handler(ctx -> drain(ctx, false));
+        }
     }
 
-    private void list(RoutingContext ctx) {
+    private void listPools(RoutingContext ctx) {
+        JsonArray all = new JsonArray();
+        for (BackendPool pool : pools.all()) {
+            all.add(PoolView.toJson(pool, proxy.routes()));
+        }
+        AdminResponses.json(ctx, 200, all);
+    }
+
+    private void listAll(RoutingContext ctx) {
         JsonArray backends = new JsonArray();
-        for (Backend backend : pool.snapshot()) {
-            backends.add(BackendView.toJson(backend, pool));
+        for (BackendPool pool : pools.all()) {
+            for (Backend backend : pool.snapshot()) {
+                backends.add(BackendView.toJson(backend, pool));
+            }
         }
         AdminResponses.json(ctx, 200, backends);
     }
 
+    private void list(RoutingContext ctx) {
+        pool(ctx).ifPresent(pool -> AdminResponses.json(ctx, 200, PoolView.backends(pool)));
+    }
+
     private void get(RoutingContext ctx) {
-        backend(ctx).ifPresent(backend -> AdminResponses.json(ctx, 200, BackendView.toJson(backend, pool)));
+        pool(ctx).ifPresent(pool -> backend(ctx, pool).ifPresent(
+                backend -> AdminResponses.json(ctx, 200, BackendView.toJson(backend, pool))));
     }
 
     private void add(RoutingContext ctx) {
+        Optional<BackendPool> target = pool(ctx);
+        if (target.isEmpty()) {
+            return;
+        }
+        BackendPool pool = target.get();
         JsonObject body = jsonBody(ctx);
         if (body == null) {
             return;
@@ -109,16 +146,19 @@ public class AdminRoutes {
             return;
         }
         Backend added = pool.add(spec);
-        LOG.infof("admin: backend %s added (weight %d)", added.id(), added.weight());
-        ctx.response().putHeader("Location", BACKENDS + "/" + URLEncoder.encode(added.id(), StandardCharsets.UTF_8));
+        LOG.infof("admin: backend %s added to pool %s (weight %d)", added.id(), pool.name(), added.weight());
+        String base = ctx.pathParam("pool") == null ? BACKENDS : POOLS + "/" + pool.name() + "/backends";
+        ctx.response().putHeader("Location", base + "/" + URLEncoder.encode(added.id(), StandardCharsets.UTF_8));
         AdminResponses.json(ctx, 201, BackendView.toJson(added, pool));
     }
 
     private void delete(RoutingContext ctx) {
-        Optional<Backend> found = backend(ctx);
+        Optional<BackendPool> target = pool(ctx);
+        Optional<Backend> found = target.isEmpty() ? Optional.empty() : backend(ctx, target.get());
         if (found.isEmpty()) {
             return;
         }
+        BackendPool pool = target.get();
         Backend backend = found.get();
         Optional<CompletionStage<Backend>> retiring = pool.retire(backend.id());
         boolean gone = retiring.isEmpty() || retiring.get().toCompletableFuture().isDone();
@@ -137,10 +177,12 @@ public class AdminRoutes {
     }
 
     private void weight(RoutingContext ctx) {
-        Optional<Backend> found = backend(ctx);
+        Optional<BackendPool> target = pool(ctx);
+        Optional<Backend> found = target.isEmpty() ? Optional.empty() : backend(ctx, target.get());
         if (found.isEmpty()) {
             return;
         }
+        BackendPool pool = target.get();
         JsonObject body = jsonBody(ctx);
         if (body == null) {
             return;
@@ -164,10 +206,12 @@ public class AdminRoutes {
     }
 
     private void drain(RoutingContext ctx, boolean draining) {
-        Optional<Backend> found = backend(ctx);
+        Optional<BackendPool> target = pool(ctx);
+        Optional<Backend> found = target.isEmpty() ? Optional.empty() : backend(ctx, target.get());
         if (found.isEmpty()) {
             return;
         }
+        BackendPool pool = target.get();
         Backend backend = found.get();
         if (!draining && pool.retiring(backend)) {
             AdminResponses.error(ctx, 409, "backend " + backend.id() + " is being removed; add it again once it is gone");
@@ -178,13 +222,28 @@ public class AdminRoutes {
         AdminResponses.json(ctx, 200, BackendView.toJson(backend, pool));
     }
 
+    /**
+     * The pool named by the {@code pool} path parameter, or the default pool on the {@code /lb/backends} paths;
+     * answers 404 and returns empty when there is none.
+     */
+    private Optional<BackendPool> pool(RoutingContext ctx) {
+        String name = ctx.pathParam("pool");
+        Optional<BackendPool> found = name == null ? pools.defaultPool() : pools.find(name);
+        if (found.isEmpty()) {
+            AdminResponses.error(ctx, 404, name == null
+                    ? "there is no default pool (lb.backends is unset): use " + POOLS + "/{pool}/backends"
+                    : "no pool '" + name + "', see GET " + POOLS);
+        }
+        return found;
+    }
+
     /** The backend named by the {@code id} path parameter; answers 404 and returns empty when there is none. */
-    private Optional<Backend> backend(RoutingContext ctx) {
+    private Optional<Backend> backend(RoutingContext ctx, BackendPool pool) {
         String id = ctx.pathParam("id");
         Optional<Backend> found = BackendIds.find(pool, id);
         if (found.isEmpty()) {
-            AdminResponses.error(ctx, 404, "no backend '" + id + "'; use the URL-encoded URL or host:port, see GET "
-                    + BACKENDS);
+            AdminResponses.error(ctx, 404, "no backend '" + id + "' in pool " + pool.name()
+                    + "; use the URL-encoded URL or host:port, see GET " + POOLS + "/" + pool.name() + "/backends");
         }
         return found;
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,8 +13,8 @@ import jakarta.inject.Inject;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendPool;
-import io.lb.demo.DemoBackend;
-import io.lb.demo.DemoBackends;
+import io.lb.balancer.PoolRegistry;
+import io.lb.proxy.Proxy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
@@ -28,13 +27,11 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The dashboard on the management port: a static page (src/main/resources/dashboard, no build step, no CDN)
- * polling {@code GET /lb/stats}. In dev mode it can also stop and start the demo backends.
+ * polling {@code GET /lb/stats}. In dev mode it can also stop and start the demo backends (io.lb.demo.DemoRoutes).
  *
  * <pre>
  * GET  /lb/dashboard              the page
  * GET  /lb/stats                  per-backend state and cumulative counters (the page derives rates)
- * GET  /lb/demo                   demo backends (dev mode only)
- * POST /lb/demo/{name}/stop|start (dev mode only, no token: demo backends exist only in dev mode)
  * </pre>
  */
 @ApplicationScoped
@@ -49,13 +46,13 @@ public class DashboardRoutes {
             "dashboard.js", "text/javascript; charset=utf-8");
 
     @Inject
-    BackendPool pool;
+    PoolRegistry pools;
+
+    @Inject
+    Proxy proxy;
 
     @Inject
     Instance<MeterRegistry> registries;
-
-    @Inject
-    Instance<DemoBackends> demo;
 
     @Inject
     AdminConfig config;
@@ -72,11 +69,6 @@ public class DashboardRoutes {
         router.get("/lb/dashboard/").handler(ctx -> serve(ctx, "index.html"));
         router.get("/lb/dashboard/:file").handler(ctx -> serve(ctx, ctx.pathParam("file")));
         router.get("/lb/stats").handler(this::stats);
-        if (demo.isResolvable()) {
-            router.get("/lb/demo").handler(ctx -> AdminResponses.json(ctx, 200, demoBackends()));
-            router.post("/lb/demo/:name/stop").handler(ctx -> demoSwitch(ctx, false));
-            router.post("/lb/demo/:name/start").handler(ctx -> demoSwitch(ctx, true));
-        }
     }
 
     private void serve(RoutingContext ctx, String name) {
@@ -95,18 +87,22 @@ public class DashboardRoutes {
     private void stats(RoutingContext ctx) {
         MeterRegistry registry = registries.isResolvable() ? registries.get() : null;
         JsonArray backends = new JsonArray();
-        for (Backend backend : pool.snapshot()) {
-            JsonObject json = BackendView.toJson(backend, pool);
-            json.put("latency", registry == null ? null : latency(registry, backend.id()));
-            backends.add(json);
+        JsonArray poolViews = new JsonArray();
+        for (BackendPool pool : pools.all()) {
+            for (Backend backend : pool.snapshot()) {
+                JsonObject json = BackendView.toJson(backend, pool);
+                json.put("latency", registry == null ? null : latency(registry, backend));
+                backends.add(json);
+            }
+            JsonObject view = PoolView.toJson(pool, proxy.routes());
+            view.remove("backends");
+            poolViews.add(view);
         }
         JsonObject stats = new JsonObject()
                 .put("time", System.currentTimeMillis())
                 .put("adminWritable", config.admin().token().filter(t -> !t.isBlank()).isPresent())
+                .put("pools", poolViews)
                 .put("backends", backends);
-        if (demo.isResolvable()) {
-            stats.put("demo", demoBackends());
-        }
         AdminResponses.json(ctx, 200, stats);
     }
 
@@ -115,8 +111,8 @@ public class DashboardRoutes {
      * polls into a mean over the interval), plus the timer's own median when it publishes one. Null when the
      * timer does not exist.
      */
-    static JsonObject latency(MeterRegistry registry, String backendId) {
-        var timers = registry.find(DURATION_TIMER).tag("backend", backendId).timers();
+    static JsonObject latency(MeterRegistry registry, Backend backend) {
+        var timers = registry.find(DURATION_TIMER).tag("pool", backend.pool()).tag("backend", backend.id()).timers();
         if (timers.isEmpty()) {
             return null;
         }
@@ -139,36 +135,6 @@ public class DashboardRoutes {
                 .put("totalSeconds", totalSeconds)
                 .put("meanSeconds", count == 0 ? null : totalSeconds / count)
                 .put("p50Seconds", p50);
-    }
-
-    private JsonArray demoBackends() {
-        JsonArray list = new JsonArray();
-        for (DemoBackend backend : demo.get().all()) {
-            list.add(new JsonObject()
-                    .put("name", backend.name())
-                    .put("port", backend.port())
-                    .put("backend", "http://127.0.0.1:" + backend.port())
-                    .put("running", backend.running()));
-        }
-        return list;
-    }
-
-    private void demoSwitch(RoutingContext ctx, boolean start) {
-        String name = ctx.pathParam("name");
-        Optional<DemoBackend> found = demo.get().byName(name);
-        if (found.isEmpty()) {
-            AdminResponses.error(ctx, 404, "no demo backend '" + name + "'");
-            return;
-        }
-        DemoBackend backend = found.get();
-        (start ? backend.start() : backend.stop()).onComplete(done -> {
-            if (done.failed()) {
-                AdminResponses.error(ctx, 500, "could not " + (start ? "start" : "stop") + " " + name + ": "
-                        + done.cause().getMessage());
-            } else {
-                AdminResponses.json(ctx, 200, new JsonObject().put("name", name).put("running", backend.running()));
-            }
-        });
     }
 
     private static Buffer load(String name) {

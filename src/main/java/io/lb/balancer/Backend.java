@@ -35,9 +35,14 @@ public final class Backend {
         this.weight = spec.weight();
     }
 
-    /** Stable identity, also used as the {@code backend} metric tag: the URL. */
+    /** Stable identity within its pool, also used as the {@code backend} metric tag: the URL. */
     public String id() {
         return spec.url();
+    }
+
+    /** The name of the pool the backend belongs to (the {@code pool} metric tag). */
+    public String pool() {
+        return spec.pool();
     }
 
     public BackendSpec spec() {

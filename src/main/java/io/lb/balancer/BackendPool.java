@@ -9,18 +9,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import jakarta.inject.Singleton;
-import jakarta.enterprise.event.Event;
-import jakarta.inject.Inject;
+import java.util.function.Predicate;
 
 import io.lb.config.BackendSpec;
+import io.lb.config.PoolSettings;
 
 /**
- * The registry of backends. Reads (every request) see an immutable array without locking; the rare writes
- * (configuration, admin API, discovery) copy it under a lock.
+ * One named pool: its backends, the strategy that chooses among them, and the settings of its policies. Reads
+ * (every request) see an immutable array without locking; the rare writes (configuration, admin API, discovery)
+ * copy it under a lock.
  */
-@Singleton
-public class BackendPool {
+public final class BackendPool {
 
     private volatile Backend[] backends = new Backend[0];
     /** Backends draining towards removal, with what to complete once they are gone. */
@@ -30,16 +29,33 @@ public class BackendPool {
     private record Retirement(CompletableFuture<Backend> gone, boolean drainedBefore) {
     }
 
+    private final PoolSettings settings;
+    private final LoadBalancingStrategy strategy;
     private final Consumer<BackendEvent> events;
 
-    @Inject
-    public BackendPool(Event<BackendEvent> events) {
-        this(events::fire);
+    /** {@code events} hears of every backend added or removed. */
+    public BackendPool(PoolSettings settings, Consumer<BackendEvent> events) {
+        this.settings = settings;
+        this.strategy = Strategies.create(settings.key("strategy"), settings.strategy(), new Strategies.Options(
+                settings.slowStartWindow().toNanos(), settings.latencyDecay().toNanos()));
+        this.events = events;
     }
 
-    /** For tests and tools that run without CDI: {@code events} hears of every backend added or removed. */
-    public BackendPool(Consumer<BackendEvent> events) {
-        this.events = events;
+    public String name() {
+        return settings.name();
+    }
+
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    public LoadBalancingStrategy strategy() {
+        return strategy;
+    }
+
+    /** The strategy's choice among this pool's backends that accept traffic and are not excluded; or null. */
+    public Backend choose(Predicate<Backend> excluded) {
+        return strategy.choose(backends, excluded);
     }
 
     /** A snapshot of the current backends, in configuration order. Never modify it. */
@@ -75,7 +91,7 @@ public class BackendPool {
             }
             return backend;
         }
-        Backend backend = new Backend(spec);
+        Backend backend = new Backend(spec.inPool(settings.name()));
         List<Backend> next = new ArrayList<>(List.of(backends));
         next.add(backend);
         backends = next.toArray(Backend[]::new);

@@ -3,11 +3,6 @@ package io.lb.balancer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
-
-import io.lb.config.LbConfig;
-
 /**
  * Picks the backend with the lowest {@code (active + 1) / weight}: the load it would have after taking this
  * exchange, per unit of weight (HAProxy's leastconn key). Ties are broken at random in proportion to weight,
@@ -18,39 +13,31 @@ import io.lb.config.LbConfig;
  * active count is zero, is not flooded with every new request. Weights are scaled by {@link #SCALE} so that the
  * fractional factor stays integer arithmetic; selection allocates nothing and takes no lock.
  */
-@Singleton
-public class LeastConnections implements BackendChooser {
+public final class LeastConnections implements LoadBalancingStrategy {
 
     /** Effective weights are in thousandths of a configured weight unit. */
     static final long SCALE = 1_000;
     /** The smallest slow-start factor, in thousandths: a recovering backend always gets some traffic. */
     static final long MIN_FACTOR = 100;
 
-    private final BackendPool pool;
     private final long slowStartNanos;
 
-    @Inject
-    public LeastConnections(BackendPool pool, LbConfig config) {
-        this(pool, config.slowStart().window().toNanos());
-    }
-
-    public LeastConnections(BackendPool pool, long slowStartNanos) {
-        this.pool = pool;
+    public LeastConnections(long slowStartNanos) {
         this.slowStartNanos = slowStartNanos;
     }
 
     @Override
-    public Backend choose(Predicate<Backend> excluded) {
-        return choose(excluded, slowStartNanos > 0 ? System.nanoTime() : 0);
+    public Backend choose(Backend[] candidates, Predicate<Backend> excluded) {
+        return choose(candidates, excluded, slowStartNanos > 0 ? System.nanoTime() : 0);
     }
 
-    /** {@link #choose(Predicate)} as of {@code nowNanos} (for slow start), so that tests need not wait. */
-    Backend choose(Predicate<Backend> excluded, long now) {
+    /** {@link #choose(Backend[], Predicate)} as of {@code nowNanos} (for slow start), so that tests need not wait. */
+    Backend choose(Backend[] candidates, Predicate<Backend> excluded, long now) {
         Backend best = null;
         long bestLoad = 0;
         long bestWeight = 1;
         long tiedWeight = 0;
-        for (Backend candidate : pool.snapshot()) {
+        for (Backend candidate : candidates) {
             if (!candidate.acceptsTraffic() || excluded.test(candidate)) {
                 continue;
             }

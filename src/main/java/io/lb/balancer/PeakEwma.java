@@ -3,11 +3,6 @@ package io.lb.balancer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
-
-import io.lb.config.LbConfig;
-
 /**
  * The latency-aware strategy ({@code lb.strategy=peak-ewma}): picks the lowest
  * {@code latency × (active + 1) / weight}, where latency is each backend's peak-EWMA response time. A backend
@@ -15,31 +10,33 @@ import io.lb.config.LbConfig;
  * A backend with no sample yet counts as the fastest, so a new or recovered one is tried (slow start still
  * limits how much it takes).
  */
-@Singleton
-public class PeakEwma implements BackendChooser {
+public final class PeakEwma implements LoadBalancingStrategy {
 
-    private final BackendPool pool;
     private final long slowStartNanos;
     private final double tauNanos;
 
-    @Inject
-    public PeakEwma(BackendPool pool, LbConfig config) {
-        this(pool, config.slowStart().window().toNanos(), config.latencyDecay().toNanos());
-    }
-
-    public PeakEwma(BackendPool pool, long slowStartNanos, double tauNanos) {
-        this.pool = pool;
+    public PeakEwma(long slowStartNanos, double tauNanos) {
         this.slowStartNanos = slowStartNanos;
         this.tauNanos = tauNanos;
     }
 
     @Override
-    public Backend choose(Predicate<Backend> excluded) {
+    public boolean needsLatency() {
+        return true;
+    }
+
+    /** The time constant of the latency estimate, for those who feed it. */
+    public double tauNanos() {
+        return tauNanos;
+    }
+
+    @Override
+    public Backend choose(Backend[] candidates, Predicate<Backend> excluded) {
         long now = System.nanoTime();
         Backend best = null;
         double bestScore = 0;
         long tiedWeight = 0;
-        for (Backend candidate : pool.snapshot()) {
+        for (Backend candidate : candidates) {
             if (!candidate.acceptsTraffic() || excluded.test(candidate)) {
                 continue;
             }

@@ -2,15 +2,20 @@ package io.lb.config;
 
 /**
  * One backend as written in configuration: where it is and how much traffic it should take relative to the
- * others.
+ * others, and, once it has joined one, the pool it serves (empty until then). Connections are kept per spec, so
+ * two pools that list the same URL do not share connections.
  */
-public record BackendSpec(String scheme, String host, int port, int weight) {
+public record BackendSpec(String scheme, String host, int port, int weight, String pool) {
+
+    public BackendSpec(String scheme, String host, int port, int weight) {
+        this(scheme, host, port, weight, "");
+    }
 
     public boolean tls() {
         return "https".equals(scheme);
     }
 
-    /** The backend's identity: two specs with the same URL are the same backend, whatever their weight. */
+    /** The backend's identity within its pool: two specs with the same URL are the same backend. */
     public String url() {
         return scheme + "://" + authority();
     }
@@ -21,6 +26,10 @@ public record BackendSpec(String scheme, String host, int port, int weight) {
     }
 
     public BackendSpec withWeight(int newWeight) {
-        return new BackendSpec(scheme, host, port, newWeight);
+        return new BackendSpec(scheme, host, port, newWeight, pool);
+    }
+
+    public BackendSpec inPool(String name) {
+        return new BackendSpec(scheme, host, port, weight, name);
     }
 }

@@ -2,6 +2,7 @@ package io.lb.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,6 +23,15 @@ public interface LbConfig {
 
     /** Where the backends come from: {@code lb.backends} or Kubernetes EndpointSlices. */
     Discovery discovery();
+
+    /**
+     * Named backend pools, {@code lb.pools.<pool>.*}: their backends (or discovery) and, where they differ from
+     * the global keys, their policies. {@code lb.backends} (or {@code lb.discovery}) is the pool {@code default}.
+     */
+    Map<String, Pool> pools();
+
+    /** Which requests go to which pool, {@code lb.routes.<route>.*}; see io.lb.routing.RouteTable. */
+    Map<String, RouteSettings> routes();
 
     /** {@code least-connections} (default) or {@code peak-ewma} (latency-aware); see io.lb.balancer.Strategy. */
     @WithDefault("least-connections")
@@ -49,6 +59,121 @@ public interface LbConfig {
     Limits limits();
 
     Forwarded forwarded();
+
+    /**
+     * One named pool. Every policy key is optional: unset, the global key of the same name (without
+     * {@code pools.<pool>.}) applies.
+     */
+    interface Pool {
+        /** Comma-separated backend URLs, as {@code lb.backends}. */
+        Optional<List<String>> backends();
+
+        PoolDiscovery discovery();
+
+        Optional<String> strategy();
+
+        Optional<Duration> latencyDecay();
+
+        PoolHealth health();
+
+        PoolRetry retry();
+
+        PoolTimeout timeout();
+
+        PoolSticky sticky();
+
+        PoolSlowStart slowStart();
+
+        PoolOutlier outlier();
+    }
+
+    /** {@code lb.pools.<pool>.discovery}: {@code kubernetes}, with the same sub-keys as {@code lb.discovery}. */
+    interface PoolDiscovery {
+        @WithParentName
+        Optional<String> mode();
+
+        Discovery.Kubernetes kubernetes();
+    }
+
+    interface PoolHealth {
+        Optional<Duration> interval();
+
+        Optional<Duration> downInterval();
+
+        Optional<Duration> timeout();
+
+        Optional<String> path();
+
+        Optional<String> statuses();
+
+        Optional<Integer> fall();
+
+        Optional<Integer> rise();
+
+        Optional<Double> jitter();
+    }
+
+    interface PoolRetry {
+        Optional<Integer> maxAttempts();
+
+        Optional<Set<String>> idempotentMethods();
+
+        Optional<Set<Integer>> onStatuses();
+    }
+
+    interface PoolTimeout {
+        Optional<Duration> response();
+    }
+
+    interface PoolSticky {
+        Optional<Boolean> enabled();
+
+        Optional<String> cookie();
+    }
+
+    interface PoolSlowStart {
+        Optional<Duration> window();
+    }
+
+    interface PoolOutlier {
+        Optional<Integer> consecutiveErrors();
+
+        Optional<Duration> baseEjectionTime();
+
+        Optional<Duration> maxEjectionTime();
+
+        Optional<Integer> maxEjectionPercent();
+    }
+
+    /** One route: requests for {@code host} (any, if unset) under {@code path-prefix} go to {@code pool}. */
+    interface RouteSettings {
+        /** The pool this route leads to. Required. */
+        Optional<String> pool();
+
+        /** {@code api.example.com} or {@code *.example.com}; port and case of the request's host are ignored. */
+        Optional<String> host();
+
+        /** Segment-aware: {@code /api} matches /api, /api/ and /api/x, not /apix. */
+        @WithDefault("/")
+        String pathPrefix();
+
+        /** Send {@code /api/x} to the backend as {@code /x}. */
+        @WithDefault("false")
+        boolean stripPrefix();
+
+        /** Headers changed on the request, towards the backend. */
+        HeaderChanges requestHeaders();
+
+        /** Headers changed on the response, towards the client. */
+        HeaderChanges responseHeaders();
+    }
+
+    /** {@code set.<Header-Name>=value} replaces or adds a header; {@code remove=Name,Other} removes headers. */
+    interface HeaderChanges {
+        Map<String, String> set();
+
+        Optional<List<String>> remove();
+    }
 
     interface Client {
         /** Most pooled HTTP/1.1 connections the balancer keeps open to one backend. */

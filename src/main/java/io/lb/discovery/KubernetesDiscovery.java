@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.lb.balancer.BackendPool;
+import io.lb.balancer.PoolRegistry;
 import io.lb.config.BackendSpec;
 import io.lb.config.LbConfig;
 import io.quarkus.runtime.ShutdownEvent;
@@ -39,7 +40,8 @@ import io.quarkus.runtime.StartupEvent;
  * Why the Quarkus Kubernetes client and not SmallRye Stork's Kubernetes discovery: Stork answers "give me the
  * instances" on demand from a cache (refreshed on a timer, or invalidated by a watch in recent versions), reads
  * the older core/v1 Endpoints API (and needs RBAC on endpoints and pods); it has no event for an endpoint going
- * away that the balancer could turn into draining, and its own load balancers would duplicate ours. The balancer owns selection and connection counts in {@link BackendPool}; it needs the
+ * away that the balancer could turn into draining, and its own load balancers would duplicate ours. The balancer
+ * owns selection and connection counts in {@link BackendPool}; it needs the
  * add/remove events themselves, as soon as the API server has them, which is what an informer gives.
  *
  * <p>
@@ -56,7 +58,9 @@ public class KubernetesDiscovery {
     LbConfig config;
 
     @Inject
-    BackendPool pool;
+    PoolRegistry pools;
+
+    private BackendPool pool;
 
     @Inject
     Instance<KubernetesClient> client;
@@ -77,6 +81,7 @@ public class KubernetesDiscovery {
             return;
         }
         LbConfig.Discovery.Kubernetes settings = config.discovery().kubernetes();
+        pool = pools.defaultPool().orElseThrow();
         KubernetesClient kubernetes = client.get();
         service = settings.service().orElseThrow().trim();
         namespace = settings.namespace().map(String::trim).filter(ns -> !ns.isEmpty())

@@ -1,7 +1,5 @@
 package io.lb.discovery;
 
-import java.util.List;
-
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,16 +8,18 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.lb.balancer.BackendPool;
+import io.lb.balancer.PoolRegistry;
 import io.lb.config.BackendSpec;
 import io.lb.config.BackendSpecParser;
 import io.lb.config.ConfigValidator;
 import io.lb.config.LbConfig;
+import io.lb.config.PoolSettings;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * At startup: checks the configuration and, with {@code lb.discovery=static} (the default), fills the pool from
- * {@code lb.backends}. A bad value stops the
- * application here, with the key and the value in the message.
+ * At startup: checks the configuration and fills every pool whose backends are listed ({@code lb.backends},
+ * {@code lb.pools.<pool>.backends}). A bad value stops the application here, with the key and the value in the
+ * message.
  */
 @ApplicationScoped
 public class StaticBackends {
@@ -30,19 +30,26 @@ public class StaticBackends {
     LbConfig config;
 
     @Inject
-    BackendPool pool;
+    PoolRegistry pools;
 
     void onStart(@Observes @Priority(1) StartupEvent event) {
+        DiscoveryMode globalMode = DiscoveryMode.of(config.discovery());
         ConfigValidator.validate(config);
-        // issue 6: lb.backends is the source of backends only in static mode; KubernetesDiscovery does the rest
-        if (DiscoveryMode.of(config.discovery()) != DiscoveryMode.STATIC) {
-            config.backends().filter(list -> !list.isEmpty()).ifPresent(ignored -> LOG.warnf(
-                    "lb.backends is ignored: lb.discovery=%s", config.discovery().mode().trim()));
-            return;
-        }
-        for (BackendSpec spec : BackendSpecParser.parseAll(config.backends().orElse(List.of()))) {
-            pool.add(spec);
-            LOG.infof("backend %s added (weight %d)", spec.url(), spec.weight());
+        for (BackendPool pool : pools.all()) {
+            PoolSettings settings = pool.settings();
+            if (settings.name().equals(PoolSettings.DEFAULT) && globalMode != DiscoveryMode.STATIC) {
+                // lb.backends is the source of backends only in static mode; KubernetesDiscovery does the rest
+                config.backends().filter(list -> !list.isEmpty()).ifPresent(ignored -> LOG.warnf(
+                        "lb.backends is ignored: lb.discovery=%s", config.discovery().mode().trim()));
+                continue;
+            }
+            if (settings.discovered()) {
+                continue;
+            }
+            for (BackendSpec spec : BackendSpecParser.parseAll(settings.key("backends"), settings.backends())) {
+                pool.add(spec);
+                LOG.infof("backend %s added to pool %s (weight %d)", spec.url(), pool.name(), spec.weight());
+            }
         }
     }
 }

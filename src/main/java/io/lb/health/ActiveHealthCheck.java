@@ -3,6 +3,7 @@ package io.lb.health;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -10,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,10 +23,12 @@ import org.jboss.logging.Logger;
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendEvent;
 import io.lb.balancer.BackendPool;
+import io.lb.balancer.PoolRegistry;
 import io.lb.balancer.BackendState;
 import io.lb.balancer.CheckResult;
 import io.lb.config.LbConfig;
-import io.lb.proxy.BackendClientProducer;
+import io.lb.client.BackendClientProducer;
+import io.lb.config.PoolSettings;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.lb.config.StatusRanges;
 import io.quarkus.scheduler.Scheduled;
@@ -42,16 +44,17 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * Active health checks: every {@code lb.health.interval} (default 20 s) each UP backend gets a {@code GET
- * lb.health.path}; backends that are DOWN, or UP but failed their last probe, are probed every
- * {@code lb.health.down-interval} (default 2 s, HAProxy's "fastinter") so that both recovery and confirmation of a
- * failure are quick. {@code lb.health.fall} failed probes in a row take a backend DOWN, {@code lb.health.rise} good
- * ones bring it back; each state change is logged once, with the reason.
+ * Active health checks, with each pool's own settings: every {@code lb.health.interval} (default 20 s) each UP
+ * backend gets a {@code GET lb.health.path}; backends that are DOWN, ejected, or UP but failed their last probe,
+ * are probed every {@code lb.health.down-interval} (default 2 s, HAProxy's "fastinter") so that recovery and
+ * confirmation of a failure are quick. {@code lb.health.fall} failed probes in a row take a backend DOWN,
+ * {@code lb.health.rise} good ones bring it back; a good probe also ends an outlier ejection (Envoy's
+ * successful_active_health_check_uneject_host). Each state change is logged once, with the reason.
  * <p>
- * All probes of a round run in parallel, each after a random delay of up to {@code lb.health.jitter} of the period
- * (so that replicas do not probe in lockstep). The scheduled methods only start the probes and return a
- * {@link CompletionStage} that completes when the round is over: nothing blocks the scheduler thread or an event
- * loop, and {@link Scheduled.ConcurrentExecution#SKIP} skips a tick while the previous round still runs.
+ * A tick once a second starts the probes that are due; each waits a random delay of up to {@code lb.health.jitter}
+ * of its period (so that replicas do not probe in lockstep), and probes run in parallel. The tick only starts them
+ * and returns a {@link CompletionStage} that completes when they are over: nothing blocks the scheduler thread or
+ * an event loop, and {@link Scheduled.ConcurrentExecution#SKIP} skips a tick while the previous probes still run.
  * <p>
  * Why a dedicated Vert.x {@link HttpClient} rather than quarkus-rest-client: a REST client is bound to a base URL
  * chosen at build or creation time, while the probe targets are a set of {@code host:port} that changes at run
@@ -62,58 +65,58 @@ import io.vertx.core.http.RequestOptions;
  * <p>
  * Probes send {@code Connection: close} and the client does not keep connections alive: each probe performs a
  * fresh TCP connect, as HAProxy's checks do, so a backend that stopped accepting connections fails its check even
- * if an old connection would still be served.
+ * if an old connection would still be served (and no connection is ever reused after a probe).
  */
 @ApplicationScoped
 public class ActiveHealthCheck {
 
     private static final Logger LOG = Logger.getLogger(ActiveHealthCheck.class);
     static final String USER_AGENT = "quarkus-lb-health-check";
+    /** A tick that comes a little early still starts a probe due by the next one: periods do not stretch a second. */
+    private static final long TICK_TOLERANCE_NANOS = 500_000_000L;
 
     private final Vertx vertx;
-    private final BackendPool pool;
+    private final PoolRegistry pools;
     private final HealthMeters meters;
     private final HttpClient client;
-    private final StatusRanges healthyStatuses;
-    private final String path;
-    private final long timeoutMillis;
-    private final long intervalMillis;
-    private final long downIntervalMillis;
-    private final double jitter;
-    private final int fall;
-    private final int rise;
+    private final Map<String, Policy> policies = new HashMap<>();
     private final Map<Backend, Tracker> trackers = new ConcurrentHashMap<>();
 
+    /** One pool's probe settings, resolved once. */
+    private record Policy(String path, StatusRanges healthyStatuses, long timeoutMillis, long intervalNanos,
+            long downIntervalNanos, double jitter, int fall, int rise) {
+    }
+
     @Inject
-    public ActiveHealthCheck(Vertx vertx, BackendPool pool, HealthMeters meters, LbConfig config,
+    public ActiveHealthCheck(Vertx vertx, PoolRegistry pools, HealthMeters meters, LbConfig config,
             Instance<TlsConfigurationRegistry> tlsRegistry) {
         this.vertx = vertx;
-        this.pool = pool;
+        this.pools = pools;
         this.meters = meters;
-        LbConfig.Health health = config.health();
-        this.healthyStatuses = StatusRanges.parse("lb.health.statuses", health.statuses());
-        this.path = health.path();
-        this.timeoutMillis = Math.max(1, health.timeout().toMillis());
-        this.intervalMillis = health.interval().toMillis();
-        this.downIntervalMillis = health.downInterval().toMillis();
-        this.jitter = health.jitter();
-        this.fall = health.fall();
-        this.rise = health.rise();
+        long longestTimeout = 1;
+        for (BackendPool pool : pools.all()) {
+            PoolSettings.Health health = pool.settings().health();
+            Policy policy = new Policy(health.path(), StatusRanges.parse(pool.settings().key("health.statuses"),
+                    health.statuses()), Math.max(1, health.timeout().toMillis()), health.interval().toNanos(),
+                    health.downInterval().toNanos(), health.jitter(), health.fall(), health.rise());
+            policies.put(pool.name(), policy);
+            longestTimeout = Math.max(longestTimeout, policy.timeoutMillis());
+            if (Math.min(health.interval().toMillis(), health.downInterval().toMillis()) < 1_000) {
+                LOG.infof("pool %s: health interval %s, down-interval %s: probes start on a tick once a second, so"
+                        + " periods below 1s behave as 1s", pool.name(), health.interval(), health.downInterval());
+            }
+        }
         HttpClientOptions options = new HttpClientOptions()
                 .setKeepAlive(false)
                 .setPipelining(false)
                 .setTcpNoDelay(true)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, longestTimeout))
                 .setDecompressionSupported(false)
                 .setVerifyHost(true)
                 .setName("lb-health-check");
         // probes must trust exactly what traffic trusts, or the two would disagree about https backends
         BackendClientProducer.applyTls(options, config.client().tls(), tlsRegistry);
         this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(2));
-        if (Math.min(intervalMillis, downIntervalMillis) < 1_000) {
-            LOG.infof("lb.health.interval=%s, lb.health.down-interval=%s: the Quarkus scheduler fires at most once "
-                    + "a second, so periods below 1s behave as 1s", health.interval(), health.downInterval());
-        }
     }
 
     @PreDestroy
@@ -127,51 +130,47 @@ public class ActiveHealthCheck {
         }
     }
 
-    /** The regular round: every UP backend (ejected ones included: ejection is about traffic, not liveness). */
-    @Scheduled(identity = "lb-health-check", every = "${lb.health.interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    CompletionStage<Void> probeUpBackends() {
-        return round(backend -> backend.state() == BackendState.UP, intervalMillis);
-    }
-
-    /** The fast round: DOWN backends (to see them recover) and UP ones that just failed a probe (to confirm). */
-    @Scheduled(identity = "lb-health-check-down", every = "${lb.health.down-interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    CompletionStage<Void> probeDownBackends() {
-        return round(backend -> backend.state() == BackendState.DOWN || tracker(backend).failures > 0,
-                downIntervalMillis);
+    /** Starts every probe that is due: UP backends once an interval, the others once a down-interval. */
+    @Scheduled(identity = "lb-health-check", every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    CompletionStage<Void> probeDueBackends() {
+        long now = System.nanoTime();
+        List<Future<Void>> probes = new ArrayList<>();
+        for (BackendPool pool : pools.all()) {
+            Policy policy = policies.get(pool.name());
+            for (Backend backend : pool.snapshot()) {
+                Tracker tracker = tracker(backend);
+                boolean fast = backend.state() == BackendState.DOWN || tracker.failures > 0 || backend.ejected();
+                long period = fast ? policy.downIntervalNanos() : policy.intervalNanos();
+                if (now - tracker.lastDueNanos >= period - TICK_TOLERANCE_NANOS) {
+                    tracker.lastDueNanos = now;
+                    probes.add(probe(backend, policy, (long) (period / 1_000_000 * policy.jitter())));
+                }
+            }
+        }
+        return Future.join(probes).<Void>mapEmpty().toCompletionStage();
     }
 
     /** Probes every backend at once, without jitter; completes when all probes are over. */
     public Future<Void> probeAllNow() {
-        return probeNow(backend -> true, 0);
-    }
-
-    /** Probes the selected backends in parallel; completes when all probes are over. */
-    Future<Void> probeNow(Predicate<Backend> which, long periodMillis) {
         List<Future<Void>> probes = new ArrayList<>();
-        for (Backend backend : pool.snapshot()) {
-            if (which.test(backend)) {
-                probes.add(probe(backend, (long) (periodMillis * jitter)));
+        for (BackendPool pool : pools.all()) {
+            for (Backend backend : pool.snapshot()) {
+                probes.add(probe(backend, policies.get(pool.name()), 0));
             }
         }
         return Future.join(probes).mapEmpty();
     }
 
-    private CompletionStage<Void> round(Predicate<Backend> which, long periodMillis) {
-        return probeNow(which, periodMillis).toCompletionStage();
-    }
-
-    private Future<Void> probe(Backend backend, long maxDelayMillis) {
+    private Future<Void> probe(Backend backend, Policy policy, long maxDelayMillis) {
         Tracker tracker = tracker(backend);
         if (!tracker.inFlight.compareAndSet(false, true)) {
-            return Future.succeededFuture(); // the other round is probing it right now
+            return Future.succeededFuture(); // being probed right now
         }
         Promise<Void> done = Promise.promise();
         long delay = maxDelayMillis > 0 ? ThreadLocalRandom.current().nextLong(maxDelayMillis + 1) : 0;
-        Runnable start = () -> sendSafely(backend).onComplete(outcome -> {
+        Runnable start = () -> sendSafely(backend, policy).onComplete(outcome -> {
             try {
-                record(backend, tracker, outcome.result());
+                record(backend, policy, tracker, outcome.result());
             } finally {
                 tracker.inFlight.set(false);
                 done.complete();
@@ -186,16 +185,17 @@ public class ActiveHealthCheck {
     }
 
     /** A probe that cannot fail: the round must always complete, or SKIP would skip every later tick. */
-    private Future<CheckResult> sendSafely(Backend backend) {
+    private Future<CheckResult> sendSafely(Backend backend, Policy policy) {
         try {
-            return send(backend);
+            return send(backend, policy);
         } catch (RuntimeException e) {
             return Future.succeededFuture(result(false, "probe not sent: " + describe(e)));
         }
     }
 
     /** One probe; the returned future always succeeds, with the verdict. */
-    private Future<CheckResult> send(Backend backend) {
+    private Future<CheckResult> send(Backend backend, Policy policy) {
+        long timeoutMillis = policy.timeoutMillis();
         Promise<CheckResult> verdict = Promise.promise();
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         long timer = vertx.setTimer(timeoutMillis,
@@ -205,7 +205,7 @@ public class ActiveHealthCheck {
                 .setHost(backend.spec().host())
                 .setPort(backend.spec().port())
                 .setSsl(backend.spec().tls())
-                .setURI(path)
+                .setURI(policy.path())
                 .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
                 .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
         client.request(options).onComplete(created -> {
@@ -230,7 +230,7 @@ public class ActiveHealthCheck {
                 head.result().exceptionHandler(ignored -> {
                 });
                 int status = head.result().statusCode();
-                verdict.tryComplete(result(healthyStatuses.contains(status), "status " + status));
+                verdict.tryComplete(result(policy.healthyStatuses().contains(status), "status " + status));
             });
         });
         return verdict.future().onComplete(ignored -> {
@@ -242,12 +242,18 @@ public class ActiveHealthCheck {
         });
     }
 
-    private void record(Backend backend, Tracker tracker, CheckResult result) {
+    private void record(Backend backend, Policy policy, Tracker tracker, CheckResult result) {
+        int rise = policy.rise();
+        int fall = policy.fall();
         backend.lastCheck(result);
         meters.check(backend, result.healthy());
         synchronized (tracker) {
             if (result.healthy()) {
                 tracker.failures = 0;
+                if (backend.ejected() && backend.endEjection(backend.ejectedUntilNanos())) {
+                    LOG.infof("backend %s of pool %s back from ejection: its probe passed (%s)", backend.id(),
+                            backend.pool(), result.detail());
+                }
                 if (backend.state() == BackendState.DOWN) {
                     int good = ++tracker.successes;
                     if (good >= rise) {
@@ -294,6 +300,8 @@ public class ActiveHealthCheck {
     /** Probe bookkeeping of one backend. Counters change under the tracker's lock; reads may be racy. */
     private static final class Tracker {
         final AtomicBoolean inFlight = new AtomicBoolean();
+        /** When the last probe was due; a new backend waits one period, as it would for the next round. */
+        volatile long lastDueNanos = System.nanoTime();
         volatile int failures;
         volatile int successes;
     }

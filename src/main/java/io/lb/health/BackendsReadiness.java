@@ -10,11 +10,16 @@ import org.eclipse.microprofile.health.Readiness;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendPool;
+import io.lb.balancer.PoolRegistry;
+import io.lb.config.PoolSettings;
 import io.lb.balancer.BackendState;
 
 /**
- * Ready while at least one backend accepts traffic; otherwise DOWN, so that Kubernetes stops sending traffic to
- * a replica that could only answer 503. The data lists each backend (by URL) with UP, DOWN, EJECTED or DRAINING.
+ * Ready while at least one pool has a backend that accepts traffic; DOWN when no pool can serve, so that Kubernetes
+ * stops sending traffic to a replica that could only answer 503. A single pool with every backend DOWN does not
+ * take the replica out: its routes answer 503 at once while the other routes keep being served. The data lists
+ * each pool's state ({@code pool.<name>}: UP or DOWN) and each backend ({@code <pool>/<url>}, or the URL alone in
+ * the default pool) with UP, DOWN, EJECTED or DRAINING.
  */
 @Readiness
 @ApplicationScoped
@@ -22,22 +27,28 @@ public class BackendsReadiness implements HealthCheck {
 
     static final String NAME = "backends";
 
-    private final BackendPool pool;
+    private final PoolRegistry pools;
 
     @Inject
-    public BackendsReadiness(BackendPool pool) {
-        this.pool = pool;
+    public BackendsReadiness(PoolRegistry pools) {
+        this.pools = pools;
     }
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME);
-        boolean any = false;
-        for (Backend backend : pool.snapshot()) {
-            any |= backend.acceptsTraffic();
-            builder.withData(backend.id(), describe(backend));
+        boolean anyPool = false;
+        for (BackendPool pool : pools.all()) {
+            boolean serving = false;
+            boolean isDefault = pool.name().equals(PoolSettings.DEFAULT);
+            for (Backend backend : pool.snapshot()) {
+                serving |= backend.acceptsTraffic();
+                builder.withData(isDefault ? backend.id() : pool.name() + "/" + backend.id(), describe(backend));
+            }
+            builder.withData("pool." + pool.name(), serving ? "UP" : "DOWN");
+            anyPool |= serving;
         }
-        return builder.status(any).build();
+        return builder.status(anyPool).build();
     }
 
     /** The state an operator cares about, most important first. */

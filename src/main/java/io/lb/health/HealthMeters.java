@@ -13,8 +13,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Health meters per backend: {@code lb.health.checks{backend, result=healthy|unhealthy}} (Prometheus
- * {@code lb_health_checks_total}) and {@code lb.backend.ejections{backend}} ({@code lb_backend_ejections_total}).
+ * Health meters per backend: {@code lb.health.checks{pool, backend, result=healthy|unhealthy}} (Prometheus
+ * {@code lb_health_checks_total}) and {@code lb.backend.ejections{pool, backend}} ({@code lb_backend_ejections_total}).
  * They are registered when a backend joins the pool (so they read 0 rather than being absent) and removed when
  * it leaves, so that the tag set follows the pool.
  */
@@ -64,6 +64,7 @@ public class HealthMeters {
         return new Meters(check(backend, "healthy"), check(backend, "unhealthy"),
                 Counter.builder("lb.backend.ejections")
                         .description("Outlier ejections of a backend that kept answering with errors")
+                        .tag("pool", backend.pool())
                         .tag("backend", backend.id())
                         .register(registry));
     }
@@ -71,6 +72,7 @@ public class HealthMeters {
     private Counter check(Backend backend, String result) {
         return Counter.builder("lb.health.checks")
                 .description("Active health check probes, by result")
+                .tag("pool", backend.pool())
                 .tag("backend", backend.id())
                 .tag("result", result)
                 .register(registry);

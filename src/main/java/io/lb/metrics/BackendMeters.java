@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class BackendMeters {
 
     public static final String TAG = "backend";
+    public static final String POOL_TAG = "pool";
 
     @Inject
     MeterRegistry registry;
@@ -29,7 +30,8 @@ public class BackendMeters {
         } else {
             registry.getMeters().stream()
                     .filter(meter -> meter.getId().getName().startsWith("lb.")
-                            && backend.id().equals(meter.getId().getTag(TAG)))
+                            && backend.id().equals(meter.getId().getTag(TAG))
+                            && backend.pool().equals(meter.getId().getTag(POOL_TAG)))
                     .forEach(registry::remove);
         }
     }
@@ -37,14 +39,17 @@ public class BackendMeters {
     private void register(Backend backend) {
         Gauge.builder("lb.backend.active.connections", backend, Backend::activeConnections)
                 .description("Exchanges in flight to the backend")
+                .tag(POOL_TAG, backend.pool())
                 .tag(TAG, backend.id())
                 .register(registry);
         Gauge.builder("lb.backend.up", backend, b -> b.state() == BackendState.UP ? 1 : 0)
                 .description("1 when health checking considers the backend UP, else 0")
+                .tag(POOL_TAG, backend.pool())
                 .tag(TAG, backend.id())
                 .register(registry);
         Gauge.builder("lb.backend.weight", backend, Backend::weight)
                 .description("Configured weight of the backend")
+                .tag(POOL_TAG, backend.pool())
                 .tag(TAG, backend.id())
                 .register(registry);
     }

@@ -20,7 +20,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Counts backends' protocol violations in {@code lb_backend_protocol_errors_total{backend,kind}} (every kind at 0
+ * Counts backends' protocol violations in {@code lb_backend_protocol_errors_total{pool,backend,kind}} (every kind at 0
  * from the moment a backend joins, so that an alert can be written before the first incident) and logs one WARN
  * line per backend and kind at most every {@link #LOG_PERIOD_NANOS}, with how many were not logged since.
  */
@@ -29,10 +29,12 @@ public class BackendProtocolErrors implements ProtocolErrorListener {
 
     private static final Logger LOG = Logger.getLogger(BackendProtocolErrors.class);
     static final long LOG_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final int MAX_LOGGED = 200;
     private static final ProtocolViolation.Kind[] KINDS = ProtocolViolation.Kind.values();
 
     private final MeterRegistry registry;
-    private final Map<String, PerBackend> byBackend = new ConcurrentHashMap<>();
+    /** By pool and URL: the spec a connection was made for names both. */
+    private final Map<BackendSpec, PerBackend> byBackend = new ConcurrentHashMap<>();
 
     /** One backend's counters and log throttles, indexed by kind. */
     private record PerBackend(Counter[] counters, AtomicLong[] lastLogged, AtomicLong[] suppressed) {
@@ -46,11 +48,11 @@ public class BackendProtocolErrors implements ProtocolErrorListener {
     @Override
     public void protocolError(BackendSpec backend, ProtocolViolation violation) {
         int kind = violation.kind().ordinal();
-        PerBackend meters = byBackend.get(backend.url());
+        PerBackend meters = byBackend.get(backend.withWeight(0));
         if (meters == null) {
             // the backend has left the pool: its series are gone and are not made again
             LOG.warnf("backend %s protocol error (%s): %s", backend.url(), violation.kind().label(),
-                    violation.getMessage());
+                    printable(violation.getMessage()));
             return;
         }
         meters.counters()[kind].increment();
@@ -62,8 +64,29 @@ public class BackendProtocolErrors implements ProtocolErrorListener {
             return;
         }
         long notLogged = meters.suppressed()[kind].getAndSet(0);
-        LOG.warnf("backend %s protocol error (%s): %s; connection closed%s", backend.url(), violation.kind().label(),
-                violation.getMessage(), notLogged == 0 ? "" : " (" + notLogged + " more of this kind not logged)");
+        LOG.warnf("backend %s (pool %s) protocol error (%s): %s; connection closed%s", backend.url(), backend.pool(),
+                violation.kind().label(), printable(violation.getMessage()),
+                notLogged == 0 ? "" : " (" + notLogged + " more of this kind not logged)");
+    }
+
+    /**
+     * The parser's message may quote the backend's bytes: control characters are escaped and the length capped, so
+     * that a backend cannot forge log lines or flood the log.
+     */
+    static String printable(String message) {
+        if (message == null) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder(Math.min(message.length(), MAX_LOGGED) + 16);
+        for (int i = 0; i < message.length() && text.length() < MAX_LOGGED; i++) {
+            char c = message.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                text.append(String.format("\\x%02x", (int) c));
+            } else {
+                text.append(c);
+            }
+        }
+        return message.length() > MAX_LOGGED ? text.append("...").toString() : text.toString();
     }
 
     void onPoolChange(@Observes BackendEvent event) {
@@ -75,15 +98,16 @@ public class BackendProtocolErrors implements ProtocolErrorListener {
             for (ProtocolViolation.Kind kind : KINDS) {
                 counters[kind.ordinal()] = Counter.builder("lb.backend.protocol.errors")
                         .description("Responses or bytes from the backend that broke HTTP framing or grammar")
+                        .tag(BackendMeters.POOL_TAG, backend.pool())
                         .tag(BackendMeters.TAG, backend.id())
                         .tag("kind", kind.label())
                         .register(registry);
                 lastLogged[kind.ordinal()] = new AtomicLong();
                 suppressed[kind.ordinal()] = new AtomicLong();
             }
-            byBackend.put(backend.id(), new PerBackend(counters, lastLogged, suppressed));
+            byBackend.put(backend.spec().withWeight(0), new PerBackend(counters, lastLogged, suppressed));
         } else {
-            byBackend.remove(backend.id()); // BackendMeters removes every lb.* meter tagged with the backend
+            byBackend.remove(backend.spec().withWeight(0)); // BackendMeters removes the backend's lb.* meters
         }
     }
 }

@@ -3,17 +3,20 @@ package io.lb.metrics;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.lb.proxy.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The request counter and latency histogram of one backend (or of "none"). Counters are looked up once per
- * status class and outcome and then kept, so recording a request costs two array reads and two increments.
+ * The request counter and latency histogram of one route and backend (or of "none"). Counters are looked up once
+ * per status class and outcome and then kept, so recording a request costs two array reads and two increments.
  */
 final class RequestMeters {
 
     private static final String[] STATUS_CLASSES = { "none", "1xx", "2xx", "3xx", "4xx", "5xx" };
+    private static final Outcome[] OUTCOMES = Outcome.values();
     private static final Duration[] BUCKETS = {
             Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
@@ -21,18 +24,19 @@ final class RequestMeters {
             Duration.ofSeconds(30) };
 
     private final MeterRegistry registry;
-    private final String backend;
+    private final Tags tags;
     private final Timer duration;
-    private final Counter[][] requests = new Counter[STATUS_CLASSES.length][Outcome.values().length];
+    private final Counter[][] requests = new Counter[STATUS_CLASSES.length][OUTCOMES.length];
     /** Set when the backend leaves the pool: an exchange still ending on another event loop registers nothing. */
     private volatile boolean closed;
 
-    RequestMeters(MeterRegistry registry, String backend) {
+    /** {@code tags}: pool, route and backend. */
+    RequestMeters(MeterRegistry registry, Tags tags) {
         this.registry = registry;
-        this.backend = backend;
+        this.tags = tags;
         this.duration = Timer.builder("lb.request.duration")
                 .description("Time from a request's arrival to the end of its response")
-                .tag(BackendMeters.TAG, backend)
+                .tags(tags)
                 .serviceLevelObjectives(BUCKETS)
                 .register(registry);
     }
@@ -45,10 +49,10 @@ final class RequestMeters {
                 return;
             }
             counter = Counter.builder("lb.requests")
-                    .description("Client requests by the backend that served them, status class and outcome")
-                    .tag(BackendMeters.TAG, backend)
+                    .description("Client requests by route, the backend that served them, status class and outcome")
+                    .tags(tags)
                     .tag("status_class", STATUS_CLASSES[statusClass])
-                    .tag("outcome", outcome.tag)
+                    .tag("outcome", outcome.tag())
                     .register(registry);
             requests[statusClass][outcome.ordinal()] = counter;
         }

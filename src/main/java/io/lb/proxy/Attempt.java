@@ -1,5 +1,7 @@
 package io.lb.proxy;
 
+import java.util.function.Consumer;
+
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
 import io.lb.client.BackendClient;
@@ -7,29 +9,23 @@ import io.lb.client.BackendRequest;
 import io.lb.client.BackendResponse;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.HostAndPort;
 
 /**
- * One try of a request at one backend: connect (or take a pooled connection), send the head and the body,
- * wait for the response head. It holds the backend's lease until {@link #finish} or {@link #abort}.
+ * One try of a request at one backend: connect (or take a pooled connection), send the head and the body, wait
+ * for the response head. {@link #send} returns the head, or fails with an {@link AttemptFailure}. The try holds the
+ * backend's lease until {@link #finish}, {@link #fail} or {@link #abort}.
  */
 final class Attempt {
-
-    /** The exchange a try belongs to: it writes the request's headers and hears how the try went. */
-    interface Owner {
-        /** Fills the backend request's headers (they start empty). */
-        void writeHeaders(MultiMap backendHeaders);
-
-        void onResponseHead(Attempt attempt, BackendResponse response);
-
-        void onAttemptFailed(Attempt attempt, AttemptFailure failure);
-    }
 
     private final Lease lease;
     private final TimerWheel timers;
     private final long startNanos = System.nanoTime();
+    private final Promise<BackendResponse> head = Promise.promise();
     private BackendRequest backendRequest;
     private Timeout responseTimeout;
     private boolean aborted;
@@ -48,17 +44,19 @@ final class Attempt {
     }
 
     /**
-     * The per-try timeout runs from here, not from the connection: a try waiting for one of the backend's pooled
-     * connections (all busy with slow exchanges) gives up as surely as one waiting for the response head.
+     * Sends the request; {@code writeHeaders} fills the backend request's (empty) headers. The per-try timeout runs
+     * from here, not from the connection: a try waiting for one of the backend's pooled connections (all busy with
+     * slow exchanges) gives up as surely as one waiting for the response head. An aborted try's future never
+     * completes.
      */
-    void send(BackendClient client, HttpMethod method, String uri, HostAndPort authority, boolean chunked,
-            RequestBody body, long responseTimeoutMillis, Owner owner) {
-        responseTimeout = timers.schedule(responseTimeoutMillis, () -> timedOut(owner));
+    Future<BackendResponse> send(BackendClient client, HttpMethod method, String uri, HostAndPort authority,
+            boolean chunked, RequestBody body, long responseTimeoutMillis, Consumer<MultiMap> writeHeaders) {
+        responseTimeout = timers.schedule(responseTimeoutMillis, this::timedOut);
         client.request(lease.backend().spec(), method, uri).onComplete(connected -> {
             if (connected.failed()) {
                 if (!aborted) {
                     responseTimeout.cancel();
-                    owner.onAttemptFailed(this, AttemptFailure.beforeSend(connected.cause()));
+                    head.tryFail(AttemptFailure.beforeSend(connected.cause()));
                 }
                 return;
             }
@@ -71,27 +69,31 @@ final class Attempt {
             if (authority != null) {
                 request.authority(authority);
             }
-            owner.writeHeaders(request.headers());
+            writeHeaders.accept(request.headers());
             request.setChunked(chunked);
             request.response().onComplete(response -> {
                 responseTimeout.cancel();
+                if (aborted) {
+                    return;
+                }
                 if (response.succeeded()) {
-                    owner.onResponseHead(this, response.result());
+                    head.tryComplete(response.result());
                 } else {
-                    owner.onAttemptFailed(this, AttemptFailure.afterSend(response.cause()));
+                    head.tryFail(AttemptFailure.afterSend(response.cause()));
                 }
             });
             body.streamTo(request);
         });
+        return head.future();
     }
 
-    private void timedOut(Owner owner) {
+    private void timedOut() {
         if (backendRequest != null) {
-            // fails response(), which tells the owner
+            // fails response(), which fails the head
             backendRequest.reset(new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null));
         } else if (!aborted) {
             aborted = true; // still waiting for a connection: when one comes, it is handed back unused
-            owner.onAttemptFailed(this, new AttemptFailure(AttemptFailure.Kind.QUEUE_TIMEOUT, null));
+            head.tryFail(new AttemptFailure(AttemptFailure.Kind.QUEUE_TIMEOUT, null));
         }
     }
 

@@ -37,7 +37,9 @@ final class AttemptFailure extends Exception {
          * The per-try timeout ran out before the try had a connection: every pooled connection to the backend was
          * busy (or the connect was still under way). Nothing was sent, so any method may go elsewhere.
          */
-        QUEUE_TIMEOUT
+        QUEUE_TIMEOUT;
+
+        private final String reason = name().toLowerCase(Locale.ROOT);
     }
 
     private final Kind kind;
@@ -54,6 +56,11 @@ final class AttemptFailure extends Exception {
     /** What the backend did wrong, for a {@link Kind#PROTOCOL_ERROR}; null otherwise. */
     ProtocolViolation.Kind violation() {
         return getCause() instanceof ProtocolViolation violation ? violation.kind() : null;
+    }
+
+    /** The {@code reason} of a retry or a failed try: the kind in lower case. */
+    String reason() {
+        return kind.reason;
     }
 
     /** The backend took too long, whether to answer or to free a connection for the try. */

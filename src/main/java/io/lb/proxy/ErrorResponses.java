@@ -4,6 +4,7 @@ import io.lb.client.ProtocolViolation;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.HostAndPort;
 
 /** The balancer's own answers when no backend answers: short, plain text, and saying which failure it was. */
 final class ErrorResponses {
@@ -12,7 +13,21 @@ final class ErrorResponses {
     static final String NO_BACKEND = "503 Service Unavailable: no backend is available\n";
     static final String GATEWAY_TIMEOUT = "504 Gateway Timeout: the backend did not answer in time\n";
 
+    private static final int MAX_ECHOED = 200;
+
     private ErrorResponses() {
+    }
+
+    /** Names what was asked for (cut short), so that a missing route is easy to tell from a missing page. */
+    static String noRoute(HostAndPort authority, String uri) {
+        String host = authority == null ? "(none)" : authority.host();
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        return "404 Not Found: no route for host " + shortened(host) + " and path " + shortened(path) + "\n";
+    }
+
+    private static String shortened(String text) {
+        return text.length() <= MAX_ECHOED ? text : text.substring(0, MAX_ECHOED) + "...";
     }
 
     static Future<Void> send(HttpServerResponse response, int status, String body) {

@@ -1,25 +1,31 @@
 package io.lb.proxy;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.lb.balancer.Backend;
-import io.lb.balancer.Balancer;
+import io.lb.balancer.BackendPool;
+import io.lb.balancer.PoolRegistry;
 import io.lb.client.BackendClient;
+import io.lb.client.BackendClientProducer;
 import io.lb.config.LbConfig;
 import io.lb.health.PassiveHealth;
-import io.lb.metrics.Outcome;
-import io.lb.metrics.ProxyMetrics;
+import io.lb.routing.Route;
+import io.lb.routing.RouteTable;
+import io.lb.routing.RoutesConfig;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
@@ -28,61 +34,43 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 
 /**
- * The proxy's shared parts: everything a {@link ProxyExchange} needs, prepared once at startup so that the
- * per-request path only reads fields. Created at startup, so that the first request does not pay for setting up
- * the client. This and the beans the hot path calls are {@code @Singleton}, not {@code @ApplicationScoped}: no
- * client proxy, so no scope lookup on every call (the profile in docs/benchmarks.md showed it).
+ * The entry point of every request on the traffic port: turn away what must not pass, find the route, and hand
+ * the request to an exchange (or a WebSocket tunnel) bound for the route's pool. Everything an exchange needs is
+ * prepared here once, at startup, so that the per-request path only reads fields. This and the beans the hot path
+ * calls are {@code @Singleton}, not {@code @ApplicationScoped}: no client proxy, so no scope lookup on every call.
  */
 @Startup
 @Singleton
 public class Proxy {
 
-    private final Vertx vertx;
-    private final BackendClient client;
+    private final Forwarding forwarding;
     private final HttpClient upgradeClient;
-    private final StickySessions sticky;
-    private final Balancer balancer;
-    private final RetryPolicy policy;
-    private final RetryBudget budget;
-    private final PassiveHealth health;
-    private final ProxyMetrics metrics;
-    private final long bodyBufferBytes;
-    private final long responseTimeoutMillis;
-    private final long idleTimeoutMillis;
-    private final long overallTimeoutNanos;
-    /** 0 unless the strategy reads latencies: then the peak-EWMA time constant. */
-    private final double latencyDecayNanos;
+    private final RouteTable<RouteTarget> routes;
     private final RequestGate gate;
     private final ClosingConnections closingConnections = new ClosingConnections();
-    private final ForwardedHeaders forwardedHeaders;
-    /** Backends are spoken to over HTTP/2, where "TE: trailers" may travel (gRPC servers expect it). */
-    private final boolean teTrailersToBackends;
 
     @Inject
     public Proxy(Vertx vertx, BackendClient client,
-            @Named(BackendClientProducer.UPGRADE_NAME) HttpClient upgradeClient, Balancer balancer,
-            RetryPolicy policy, RetryBudget budget, PassiveHealth health, ProxyMetrics metrics, LbConfig config,
-            StickySessions sticky,
+            @Named(BackendClientProducer.UPGRADE_NAME) HttpClient upgradeClient, PoolRegistry pools,
+            RetryBudget budget, PassiveHealth health, @Any Instance<ExchangeListener> listeners, LbConfig config,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> maxBodySize) {
-        this.vertx = vertx;
-        this.client = client;
         this.upgradeClient = upgradeClient;
-        this.sticky = sticky.enabled() ? sticky : null; // null: the hot path tests one field
-        this.balancer = balancer;
-        this.policy = policy;
-        this.budget = budget;
-        this.health = health;
-        this.metrics = metrics;
-        this.bodyBufferBytes = config.retry().bodyBufferSize().asLongValue();
-        this.responseTimeoutMillis = config.timeout().response().toMillis();
-        this.idleTimeoutMillis = config.timeout().idle().toMillis();
-        this.overallTimeoutNanos = config.timeout().overall().toNanos();
-        this.latencyDecayNanos = balancer.needsLatency() ? config.latencyDecay().toNanos() : 0;
         this.gate = new RequestGate(config.limits().maxHeaders(),
                 maxBodySize.map(MemorySize::asLongValue).orElse(Long.MAX_VALUE));
-        this.teTrailersToBackends = config.client().protocol() == LbConfig.BackendProtocol.H2C;
-        this.forwardedHeaders = new ForwardedHeaders(
-                TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of())));
+        OutgoingHeaders headers = new OutgoingHeaders(
+                new ForwardedHeaders(TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of()))),
+                config.client().protocol() == LbConfig.BackendProtocol.H2C);
+        List<ExchangeListener> all = new ArrayList<>();
+        listeners.forEach(all::add);
+        this.forwarding = new Forwarding(vertx, client, budget, health, new ExchangeListeners(all), headers,
+                closingConnections, config.retry().bodyBufferSize().asLongValue(),
+                config.timeout().idle().toMillis(), config.timeout().overall().toNanos());
+        Map<String, Upstream> upstreams = new HashMap<>();
+        for (BackendPool pool : pools.all()) {
+            upstreams.put(pool.name(), new Upstream(pool));
+        }
+        List<Route> configured = RoutesConfig.read(config, upstreams.keySet());
+        this.routes = new RouteTable<>(configured, route -> new RouteTarget(route, upstreams.get(route.pool())));
     }
 
     /** Entry point of every request on the traffic port. */
@@ -94,55 +82,48 @@ public class Proxy {
         }
         RequestGate.Rejection rejection = gate.check(request);
         if (rejection != null) {
-            reject(request, rejection);
+            turnAway(request, rejection.status(), rejection.reason(), Outcome.REJECTED);
+            return;
+        }
+        HostAndPort authority = forwardedAuthority(request);
+        String uri = originFormUri(request);
+        RouteTarget target = routes.match(authority == null ? null : authority.host(), uri.equals("*") ? "/" : uri);
+        if (target == null) {
+            turnAway(request, 404, ErrorResponses.noRoute(authority, uri), Outcome.NO_ROUTE);
             return;
         }
         if (request.headers().contains(HttpHeaders.UPGRADE) && WebSocketTunnel.isWebSocketUpgrade(request)) {
-            new WebSocketTunnel(this, request).start();
+            new WebSocketTunnel(forwarding, upgradeClient, target, request, authority, uri).start();
             return;
         }
         boolean closeAfter = RequestGate.mustCloseAfter(request) && closingConnections.mark(request);
-        new ProxyExchange(this, request, closeAfter).start();
+        new ProxyExchange(forwarding, target, request, authority, uri, closeAfter).start();
     }
 
-    private void reject(HttpServerRequest request, RequestGate.Rejection rejection) {
-        metrics.requestEnded(null, rejection.status(), Outcome.REJECTED, 0);
-        if (closingConnections.mark(request)) {
-            ErrorResponses.sendClosing(request.response(), rejection.status(), rejection.reason())
+    private void turnAway(HttpServerRequest request, int status, String reason, Outcome outcome) {
+        forwarding.listeners().exchangeEnded(new TurnedAway(request, status, outcome));
+        if (outcome == Outcome.REJECTED && closingConnections.mark(request)) {
+            ErrorResponses.sendClosing(request.response(), status, reason)
                     .onComplete(written -> closingConnections.close(request));
         } else {
-            ErrorResponses.send(request.response(), rejection.status(), rejection.reason());
+            ErrorResponses.send(request.response(), status, reason);
         }
     }
 
-    /** The headers of a WebSocket upgrade, which always travels over HTTP/1.1 (so never with a TE). */
-    MultiMap upgradeHeaders(HttpServerRequest request, HostAndPort authority) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        writeOutgoingHeaders(request, authority, headers, false);
-        return headers;
+    /** The routes, as the admin API and the dashboard show them. */
+    public List<Route> routes() {
+        return routes.routes();
     }
 
     /**
-     * The headers a backend is sent, written straight into the backend request's (empty) header map: the client's
-     * end-to-end headers but Host (the backend request's authority carries it) and Expect (answered here), plus
-     * the X-Forwarded-* headers.
+     * The request's target in origin-form. An absolute-form target (RFC 9112 §3.2.2) is reduced to its path and
+     * query, which is what a reverse proxy routes on and passes on.
      */
-    void writeOutgoingHeaders(HttpServerRequest request, HostAndPort authority, MultiMap target) {
-        writeOutgoingHeaders(request, authority, target, teTrailersToBackends);
-    }
-
-    private void writeOutgoingHeaders(HttpServerRequest request, HostAndPort authority, MultiMap target,
-            boolean teTrailers) {
-        HopByHopHeaders.copyEndToEndRequest(request.headers(), target, teTrailers);
-        forwardedHeaders.apply(request, authority, target);
-    }
-
-    String forwardedUri(HttpServerRequest request) {
+    private static String originFormUri(HttpServerRequest request) {
         String uri = request.uri();
         if (isOriginForm(uri)) {
             return uri;
         }
-        // absolute-form (RFC 9112 §3.2.2): a reverse proxy passes on the origin-form
         String query = request.query();
         return (request.path() == null ? "/" : request.path()) + (query == null ? "" : "?" + query);
     }
@@ -151,7 +132,7 @@ public class Proxy {
      * The Host the backend is told: the client's, except for an absolute-form request, whose target's
      * authority replaces any Host header (RFC 9112 §3.2.2).
      */
-    HostAndPort forwardedAuthority(HttpServerRequest request) {
+    private static HostAndPort forwardedAuthority(HttpServerRequest request) {
         String uri = request.uri();
         if (isOriginForm(uri)) {
             return authorityOf(request);
@@ -184,93 +165,6 @@ public class Proxy {
 
     /** Requests being proxied right now (WebSocket tunnels not included). */
     public int exchangesInFlight() {
-        return budget.requestsInFlight();
-    }
-
-    ClosingConnections closingConnections() {
-        return closingConnections;
-    }
-
-    Vertx vertx() {
-        return vertx;
-    }
-
-    BackendClient client() {
-        return client;
-    }
-
-    /** HTTP/1.1 whatever {@code lb.client.protocol} says: WebSocket upgrades exist only there. */
-    HttpClient upgradeClient() {
-        return upgradeClient;
-    }
-
-    /** The affinity token the client sent, or null (always null when sticky sessions are off). */
-    String stickyToken(HttpServerRequest request) {
-        return sticky == null ? null : sticky.requestedToken(request);
-    }
-
-    /**
-     * The backend for the next try: on a first try the client's sticky backend if it can take traffic, otherwise
-     * the strategy's choice among the backends not yet tried.
-     */
-    Backend chooseBackend(String stickyToken, List<Backend> tried) {
-        if (stickyToken != null && tried.isEmpty()) {
-            Backend stuck = sticky.backendFor(stickyToken);
-            if (stuck != null) {
-                return stuck;
-            }
-        }
-        return balancer.choose(tried::contains);
-    }
-
-    /** After a response head: gives the client its affinity cookie when it lacks the right one. */
-    void stick(HttpServerRequest request, String stickyToken, Backend backend) {
-        if (sticky != null) {
-            sticky.stick(request, stickyToken, backend, request.response());
-        }
-    }
-
-
-    Balancer balancer() {
-        return balancer;
-    }
-
-    RetryPolicy policy() {
-        return policy;
-    }
-
-    RetryBudget budget() {
-        return budget;
-    }
-
-    PassiveHealth health() {
-        return health;
-    }
-
-    ProxyMetrics metrics() {
-        return metrics;
-    }
-
-    long bodyBufferBytes() {
-        return bodyBufferBytes;
-    }
-
-    long responseTimeoutMillis() {
-        return responseTimeoutMillis;
-    }
-
-    long idleTimeoutMillis() {
-        return idleTimeoutMillis;
-    }
-
-    /** Feeds the latency-aware strategy; a no-op (one branch) under least connections. */
-    void recordLatency(Backend backend, long nanos) {
-        if (latencyDecayNanos > 0) {
-            backend.latency().observe(nanos, System.nanoTime(), latencyDecayNanos);
-        }
-    }
-
-    long overallTimeoutNanos() {
-        return overallTimeoutNanos;
+        return forwarding.budget().requestsInFlight();
     }
 }

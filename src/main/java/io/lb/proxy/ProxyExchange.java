@@ -5,7 +5,6 @@ import java.util.List;
 
 import io.lb.balancer.Backend;
 import io.lb.client.BackendResponse;
-import io.lb.metrics.Outcome;
 import io.lb.timer.TimerWheel;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
@@ -18,23 +17,24 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 
 /**
- * One client request on its way through the balancer. It reads top-down:
- * pick the least-connected backend, try it, and on failure either try another one or answer with an error;
- * once a backend's response head arrives, relay it and never retry again.
- * Everything here runs on the client connection's event loop.
+ * One client request on its way through the balancer. It reads top-down: pick a backend of the route's pool, try
+ * it, and on failure either try another one or answer with an error; once a backend's response head arrives,
+ * relay it and never retry again. Everything here runs on the client connection's event loop.
  */
-final class ProxyExchange implements Attempt.Owner {
+final class ProxyExchange extends ExchangeRecord {
 
-    private final Proxy proxy;
+    private final Forwarding forwarding;
+    private final RouteTarget target;
+    private final Upstream upstream;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final HttpMethod method;
+    private final HostAndPort authority;
+    private final String backendUri;
     private final RequestBody body;
     private boolean chunkedUpload;
     private final boolean closeConnectionAfter;
-    private final HostAndPort authority;
     private final TimerWheel timers;
-    private final long startNanos = System.nanoTime();
     private final long deadline;
     private final List<Backend> tried = new ArrayList<>(2);
     private Attempt current;
@@ -42,25 +42,30 @@ final class ProxyExchange implements Attempt.Owner {
     private boolean holdsRetryToken;
     /** Why the next try is a retry; null for the first try. */
     private String retryReason;
-    private boolean over;
-    /** The affinity token the client sent (only when sticky sessions are on). */
+    /** The affinity token the client sent (only when the pool has affinity). */
     private String stickyToken;
 
-    ProxyExchange(Proxy proxy, HttpServerRequest request, boolean closeConnectionAfter) {
-        this.proxy = proxy;
+    ProxyExchange(Forwarding forwarding, RouteTarget target, HttpServerRequest request, HostAndPort authority,
+            String uri, boolean closeConnectionAfter) {
+        super(request, target.route(), target.upstream().name());
+        this.forwarding = forwarding;
+        this.target = target;
+        this.upstream = target.upstream();
         this.closeConnectionAfter = closeConnectionAfter;
         this.request = request;
         this.response = request.response();
         this.method = request.method();
-        this.authority = proxy.forwardedAuthority(request);
-        this.timers = TimerWheel.ofCurrentEventLoop(proxy.vertx());
-        this.body = new RequestBody(request, proxy.bodyBufferBytes());
+        this.authority = authority;
+        this.backendUri = target.route().forwardedUri(uri);
+        this.timers = TimerWheel.ofCurrentEventLoop(forwarding.vertx());
+        this.body = new RequestBody(request, forwarding.bodyBufferBytes());
         this.chunkedUpload = hasBodyOfUnknownLength(request);
-        this.deadline = startNanos + proxy.overallTimeoutNanos();
+        this.deadline = startNanos() + forwarding.overallTimeoutNanos();
     }
 
     void start() {
-        proxy.budget().requestStarted();
+        forwarding.budget().requestStarted();
+        forwarding.listeners().exchangeStarted(this);
         if (closeConnectionAfter) {
             response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         }
@@ -81,7 +86,7 @@ final class ProxyExchange implements Attempt.Owner {
     }
 
     private void firstTryOfHttp2Stream() {
-        if (over) {
+        if (over()) {
             return;
         }
         if (body.ended() && !body.hasBytes()) {
@@ -92,129 +97,138 @@ final class ProxyExchange implements Attempt.Owner {
 
     private void tryNextBackend() {
         if (tried.isEmpty()) {
-            stickyToken = proxy.stickyToken(request);
+            stickyToken = upstream.stickyToken(request);
         }
-        Backend backend = proxy.chooseBackend(stickyToken, tried);
+        Backend backend = upstream.choose(stickyToken, tried);
         if (backend == null) {
             if (retryReason != null) {
-                proxy.metrics().retryAbandonedNoBackend();
+                forwarding.listeners().retryAbandoned(this, "no_backend");
             }
             answerWithError();
             return;
         }
-        if (retryReason != null) {
-            proxy.metrics().retry(retryReason); // counted when the try is really made
-            retryReason = null;
-        }
         tried.add(backend);
+        forwarding.listeners().tryStarted(this, backend, retryReason);
+        retryReason = null;
         Attempt attempt = new Attempt(backend.lease(), timers);
         current = attempt;
-        attempt.send(proxy.client(), method, proxy.forwardedUri(request), authority, chunkedUpload, body,
-                responseTimeoutMillis(), this);
+        attempt.send(forwarding.client(), method, backendUri, authority, chunkedUpload, body, responseTimeoutMillis(),
+                this::writeHeaders).onComplete(head -> {
+                    if (head.succeeded()) {
+                        onResponseHead(attempt, head.result());
+                    } else {
+                        onAttemptFailed(attempt, (AttemptFailure) head.cause());
+                    }
+                });
     }
 
-    @Override
-    public void writeHeaders(MultiMap backendHeaders) {
-        proxy.writeOutgoingHeaders(request, authority, backendHeaders);
+    private void writeHeaders(MultiMap backendHeaders) {
+        forwarding.headers().writeRequest(request, authority, backendHeaders);
+        target.route().request().applyTo(backendHeaders);
     }
 
-    @Override
-    public void onResponseHead(Attempt attempt, BackendResponse backendResponse) {
-        if (over) {
+    private void onResponseHead(Attempt attempt, BackendResponse backendResponse) {
+        if (over()) {
             discard(attempt, backendResponse);
             return;
         }
-        proxy.recordLatency(attempt.backend(), attempt.elapsedNanos());
-        proxy.health().responded(attempt.backend(), backendResponse.statusCode());
-        if (proxy.policy().allowsRetryOn(backendResponse.statusCode(), method) && mayTryAgain(true)) {
+        int headStatus = backendResponse.statusCode();
+        upstream.recordLatency(attempt.backend(), attempt.elapsedNanos());
+        forwarding.health().responded(attempt.backend(), headStatus);
+        if (upstream.retry().allowsRetryOn(headStatus, method) && mayTryAgain(true)) {
+            forwarding.listeners().tryEnded(this, attempt.backend(), headStatus, null);
             discard(attempt, backendResponse);
             body.detach();
-            retry("status_" + backendResponse.statusCode());
+            retry("status_" + headStatus);
             return;
         }
+        headArrived();
         relay(attempt, backendResponse);
     }
 
     /** Gives up on a response nobody will read; its stream reset is expected, not an error to log. */
     private static void discard(Attempt attempt, BackendResponse unread) {
-        if (unread != null) {
-            unread.exceptionHandler(ignored -> {
-            });
-        }
+        unread.exceptionHandler(ignored -> {
+        });
         attempt.abort();
     }
 
-    @Override
-    public void onAttemptFailed(Attempt attempt, AttemptFailure failure) {
-        if (over) {
-            discard(attempt, null);
+    private void onAttemptFailed(Attempt attempt, AttemptFailure failure) {
+        if (over()) {
+            attempt.abort();
             return;
         }
         attempt.fail();
         body.detach();
+        forwarding.listeners().tryEnded(this, attempt.backend(), 0, failure.reason());
         if (failure.timedOut()) {
-            proxy.recordLatency(attempt.backend(), attempt.elapsedNanos());
+            upstream.recordLatency(attempt.backend(), attempt.elapsedNanos());
         }
         if (failure.backendUnreachable()) {
-            proxy.health().connectionFailed(attempt.backend(), failure.getMessage());
+            forwarding.health().connectionFailed(attempt.backend(), failure.getMessage());
         } else if (failure.kind() != AttemptFailure.Kind.STALE_CONNECTION) {
-            proxy.health().gatewayError(attempt.backend(), failure.getMessage());
+            forwarding.health().gatewayError(attempt.backend(), failure.getMessage());
         }
         lastFailure = failure;
-        if (proxy.policy().allowsRetryAfter(failure, method) && mayTryAgain(proxy.policy().budgeted(failure))) {
-            retry(failure.kind().name().toLowerCase());
+        if (upstream.retry().allowsRetryAfter(failure, method)
+                && mayTryAgain(upstream.retry().budgeted(failure))) {
+            retry(failure.reason());
         } else {
             answerWithError();
         }
     }
 
     private boolean mayTryAgain(boolean budgeted) {
-        if (tried.size() >= proxy.policy().maxAttempts() || System.nanoTime() >= deadline) {
+        if (tried.size() >= upstream.retry().maxAttempts() || System.nanoTime() >= deadline) {
             return false;
         }
         if (body.hasBytes() && !body.replayable()) {
-            proxy.metrics().retryAbandonedBodyTooLarge();
+            forwarding.listeners().retryAbandoned(this, "body_too_large");
             return false;
         }
         if (budgeted && !holdsRetryToken) {
-            holdsRetryToken = proxy.budget().tryStartRetry();
+            holdsRetryToken = forwarding.budget().tryStartRetry();
             if (!holdsRetryToken) {
-                proxy.metrics().retryRefusedByBudget();
+                forwarding.listeners().retryAbandoned(this, "budget_exhausted");
                 return false;
             }
         }
         return true;
     }
 
+    /** The next try is counted as a retry when it is really made, not when it is wanted. */
     private void retry(String reason) {
         retryReason = reason;
         tryNextBackend();
     }
 
     private void relay(Attempt attempt, BackendResponse backendResponse) {
-        int status = backendResponse.statusCode();
-        proxy.stick(request, stickyToken, attempt.backend());
-        ResponseRelay.relay(timers, backendResponse, response, method, proxy.idleTimeoutMillis())
-                .onComplete(relayed -> onRelayEnded(attempt, status, relayed));
+        int headStatus = backendResponse.statusCode();
+        upstream.stick(request, stickyToken, attempt.backend());
+        ResponseRelay.relay(timers, backendResponse, response, method, forwarding.idleTimeoutMillis(),
+                target.route().response()).onComplete(relayed -> onRelayEnded(attempt, headStatus, relayed));
     }
 
-    private void onRelayEnded(Attempt attempt, int status, AsyncResult<Void> relayed) {
+    private void onRelayEnded(Attempt attempt, int headStatus, AsyncResult<Void> relayed) {
         body.forgetReplay();
         // Recorded before the lease is released: the release may take a retired backend out of the pool and its
         // meters with it.
         if (relayed.succeeded()) {
-            end(attempt.backend(), status, Outcome.SUCCESS);
+            forwarding.listeners().tryEnded(this, attempt.backend(), headStatus, null);
+            end(attempt.backend(), headStatus, Outcome.SUCCESS);
             attempt.finish();
         } else if (response.closed() || relayed.cause() instanceof ResponseRelay.ClientFailure) {
-            end(attempt.backend(), status, Outcome.CLIENT_ABORT);
+            forwarding.listeners().tryEnded(this, attempt.backend(), headStatus, "client_abort");
+            end(attempt.backend(), headStatus, Outcome.CLIENT_ABORT);
             attempt.abort();
         } else {
             // The backend broke mid-body or went silent. A cut body must not look complete: reset the client's
             // stream (on HTTP/1.1, its connection) instead of ending the response.
-            end(attempt.backend(), status,
-                    relayed.cause() instanceof ResponseRelay.IdleTimeout ? Outcome.TIMEOUT : Outcome.BACKEND_ERROR);
+            boolean idle = relayed.cause() instanceof ResponseRelay.IdleTimeout;
+            forwarding.listeners().tryEnded(this, attempt.backend(), headStatus, idle ? "idle_timeout" : "body_cut");
+            end(attempt.backend(), headStatus, idle ? Outcome.TIMEOUT : Outcome.BACKEND_ERROR);
             attempt.fail();
-            proxy.health().gatewayError(attempt.backend(), relayed.cause().getMessage());
+            forwarding.health().gatewayError(attempt.backend(), relayed.cause().getMessage());
             attempt.abort();
             response.reset();
         }
@@ -236,7 +250,7 @@ final class ProxyExchange implements Attempt.Owner {
 
     private void clientGone() {
         // an HTTP/2 stream reports its close once the response has ended: that is no client going away
-        if (over || response.ended()) {
+        if (over() || response.ended()) {
             return;
         }
         Attempt abandoned = current;
@@ -250,19 +264,18 @@ final class ProxyExchange implements Attempt.Owner {
     }
 
     /** The one place an exchange ends: whatever happens, it is accounted for once. */
-    private void end(Backend servedBy, int status, Outcome outcome) {
-        if (over) {
+    private void end(Backend backend, int finalStatus, Outcome how) {
+        if (!ended(backend, finalStatus, how, System.nanoTime())) {
             return;
         }
-        over = true;
         if (holdsRetryToken) {
-            proxy.budget().retryEnded();
+            forwarding.budget().retryEnded();
         }
-        proxy.budget().requestEnded();
-        proxy.metrics().requestEnded(servedBy, status, outcome, System.nanoTime() - startNanos);
+        forwarding.budget().requestEnded();
+        forwarding.listeners().exchangeEnded(this);
         if (closeConnectionAfter) {
             // queued behind the response's last write, so the client still gets the whole answer
-            proxy.closingConnections().close(request);
+            forwarding.closingConnections().close(request);
         }
     }
 
@@ -277,6 +290,11 @@ final class ProxyExchange implements Attempt.Owner {
 
     private long responseTimeoutMillis() {
         long remaining = (deadline - System.nanoTime()) / 1_000_000;
-        return Math.max(1, Math.min(proxy.responseTimeoutMillis(), remaining));
+        return Math.max(1, Math.min(upstream.responseTimeoutMillis(), remaining));
+    }
+
+    @Override
+    public int tries() {
+        return tried.size();
     }
 }

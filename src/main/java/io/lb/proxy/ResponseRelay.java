@@ -1,6 +1,7 @@
 package io.lb.proxy;
 
 import io.lb.client.BackendResponse;
+import io.lb.routing.HeaderRewrite;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
 import io.vertx.core.Future;
@@ -68,12 +69,13 @@ final class ResponseRelay {
      * body for a whole one.
      */
     static Future<Void> relay(TimerWheel timers, BackendResponse from, HttpServerResponse to, HttpMethod method,
-            long idleMillis) {
+            long idleMillis, HeaderRewrite rewrite) {
         to.setStatusCode(from.statusCode());
         if (from.statusMessage() != null) {
             to.setStatusMessage(from.statusMessage());
         }
         HopByHopHeaders.copyEndToEnd(from.headers(), to.headers());
+        rewrite.applyTo(to.headers());
         boolean bodyExpected = mayHaveBody(from.statusCode(), method);
         String contentLength = to.headers().get(HttpHeaders.CONTENT_LENGTH);
         if (contentLength == null && bodyExpected) {

@@ -4,31 +4,27 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
-
-import io.lb.config.LbConfig;
+import io.lb.config.PoolSettings;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * Decides whether a failed try may be sent again, to another backend. The rule that matters: a request the
- * backend may already have acted on is only repeated when repeating it is harmless (an idempotent method).
+ * Decides whether a failed try may be sent again, to another backend of its pool (each pool has its own). The
+ * rule that matters: a request the backend may already have acted on is only repeated when repeating it is
+ * harmless (an idempotent method).
  */
-@Singleton
-public class RetryPolicy {
+final class RetryPolicy {
 
     private final int maxAttempts;
     private final Set<String> idempotentMethods;
     /** Indexed by status code: looked up for every response, so no boxing and no hashing. */
     private final boolean[] retryStatuses = new boolean[600];
 
-    @Inject
-    public RetryPolicy(LbConfig config) {
-        this.maxAttempts = config.retry().maxAttempts();
-        this.idempotentMethods = config.retry().idempotentMethods().stream()
+    RetryPolicy(PoolSettings.Retry settings) {
+        this.maxAttempts = settings.maxAttempts();
+        this.idempotentMethods = settings.idempotentMethods().stream()
                 .map(method -> method.trim().toUpperCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
-        for (int status : config.retry().onStatuses().orElse(Set.of())) {
+        for (int status : settings.onStatuses()) {
             if (status >= 0 && status < retryStatuses.length) {
                 retryStatuses[status] = true;
             }

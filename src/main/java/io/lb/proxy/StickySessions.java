@@ -7,45 +7,42 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendPool;
 import io.lb.config.InvalidConfigException;
-import io.lb.config.LbConfig;
+import io.lb.config.PoolSettings;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Cookie-based affinity ({@code lb.sticky.enabled}): a client that carries the affinity cookie goes back to the
- * backend that served it while that backend accepts traffic; otherwise least connections decides and the
- * cookie is set to the new backend. The cookie's value is an opaque token derived from the backend's URL (a
+ * Cookie-based affinity of one pool ({@code lb.sticky.enabled}, or the pool's own): a client that carries the
+ * affinity cookie goes back to the backend that served it while that backend accepts traffic; otherwise the
+ * pool's strategy decides and the cookie is set to the new backend. The cookie's value is an opaque token derived from the backend's URL (a
  * truncated SHA-256), never the URL itself.
  */
-@Singleton
-public class StickySessions {
+final class StickySessions {
 
-    private final boolean enabled;
     private final String cookieName;
     private final BackendPool pool;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
-    @Inject
-    public StickySessions(LbConfig config, BackendPool pool) {
-        this.enabled = config.sticky().enabled();
-        this.cookieName = config.sticky().cookie();
+    private StickySessions(String cookieName, BackendPool pool) {
+        this.cookieName = cookieName;
         this.pool = pool;
-        if (cookieName.isEmpty() || !cookieName.chars().allMatch(c -> c > 32 && c < 127
-                && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
-            throw new InvalidConfigException("lb.sticky.cookie: invalid value '" + cookieName
-                    + "': not a cookie name (RFC 6265 token)");
-        }
     }
 
-    boolean enabled() {
-        return enabled;
+    /** The pool's affinity, or null when it has none; an invalid cookie name fails, naming the key. */
+    static StickySessions of(BackendPool pool) {
+        PoolSettings.Sticky settings = pool.settings().sticky();
+        String cookieName = settings.cookie();
+        if (cookieName.isEmpty() || !cookieName.chars().allMatch(c -> c > 32 && c < 127
+                && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+            throw new InvalidConfigException(pool.settings().key("sticky.cookie") + ": invalid value '" + cookieName
+                    + "': not a cookie name (RFC 6265 token)");
+        }
+        return settings.enabled() ? new StickySessions(cookieName, pool) : null;
     }
 
     String cookieName() {
@@ -87,7 +84,7 @@ public class StickySessions {
     }
 
     /** The opaque, stable token of a backend: the same URL always gives the same token, on every replica. */
-    public String tokenOf(Backend backend) {
+    String tokenOf(Backend backend) {
         return tokens.computeIfAbsent(backend.id(), StickySessions::hash);
     }
 

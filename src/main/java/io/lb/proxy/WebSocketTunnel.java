@@ -6,11 +6,11 @@ import java.util.List;
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
 import io.lb.client.VertxBackendClient;
-import io.lb.metrics.Outcome;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -32,12 +32,16 @@ import io.vertx.core.net.NetSocket;
  * The tunnel holds one lease on its backend for its whole life, released exactly once when it ends.
  * Everything here runs on the client connection's event loop.
  */
-final class WebSocketTunnel {
+final class WebSocketTunnel extends ExchangeRecord {
 
-    private final Proxy proxy;
+    private final Forwarding forwarding;
+    private final HttpClient upgradeClient;
+    private final RouteTarget target;
+    private final Upstream upstream;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
-    private final long startNanos = System.nanoTime();
+    private final HostAndPort authority;
+    private final String backendUri;
     private final List<Backend> tried = new ArrayList<>(2);
     private Lease lease;
     private HttpClientRequest backendRequest;
@@ -48,12 +52,18 @@ final class WebSocketTunnel {
     private String stickyToken;
     private long switchedNanos;
     private boolean open;
-    private boolean over;
 
-    WebSocketTunnel(Proxy proxy, HttpServerRequest request) {
-        this.proxy = proxy;
+    WebSocketTunnel(Forwarding forwarding, HttpClient upgradeClient, RouteTarget target, HttpServerRequest request,
+            HostAndPort authority, String uri) {
+        super(request, target.route(), target.upstream().name());
+        this.forwarding = forwarding;
+        this.upgradeClient = upgradeClient;
+        this.target = target;
+        this.upstream = target.upstream();
         this.request = request;
         this.response = request.response();
+        this.authority = authority;
+        this.backendUri = target.route().forwardedUri(uri);
     }
 
     /** An HTTP/1.1 {@code GET} with {@code Upgrade: websocket} and {@code Connection: upgrade} (RFC 6455 §4.1). */
@@ -74,16 +84,20 @@ final class WebSocketTunnel {
     }
 
     void start() {
+        forwarding.listeners().exchangeStarted(this);
         response.closeHandler(ignored -> clientGone());
-        tryNextBackend();
+        tryNextBackend(null);
     }
 
-    private void tryNextBackend() {
+    private void tryNextBackend(String retryReason) {
         if (tried.isEmpty()) {
-            stickyToken = proxy.stickyToken(request);
+            stickyToken = upstream.stickyToken(request);
         }
-        Backend backend = proxy.chooseBackend(stickyToken, tried);
+        Backend backend = upstream.choose(stickyToken, tried);
         if (backend == null) {
+            if (retryReason != null) {
+                forwarding.listeners().retryAbandoned(this, "no_backend");
+            }
             if (lastConnectFailure == null) {
                 ErrorResponses.send(response, 503, ErrorResponses.NO_BACKEND);
                 end(null, 503, Outcome.NO_BACKEND);
@@ -94,11 +108,12 @@ final class WebSocketTunnel {
             return;
         }
         tried.add(backend);
+        forwarding.listeners().tryStarted(this, backend, retryReason);
         Lease attemptLease = backend.lease();
         lease = attemptLease;
         Backend chosen = backend;
-        proxy.upgradeClient().request(options(backend)).onComplete(connected -> {
-            if (over) {
+        upgradeClient.request(options(backend)).onComplete(connected -> {
+            if (over()) {
                 if (connected.succeeded()) {
                     connected.result().reset();
                 }
@@ -107,13 +122,14 @@ final class WebSocketTunnel {
             }
             if (connected.failed()) {
                 attemptLease.releaseAsFailure();
-                if (AttemptFailure.beforeSend(connected.cause()).kind() == AttemptFailure.Kind.CONNECT) {
-                    proxy.health().connectionFailed(chosen, connected.cause().getMessage());
+                AttemptFailure failure = AttemptFailure.beforeSend(connected.cause());
+                forwarding.listeners().tryEnded(this, chosen, 0, failure.reason());
+                if (failure.kind() == AttemptFailure.Kind.CONNECT) {
+                    forwarding.health().connectionFailed(chosen, connected.cause().getMessage());
                 }
                 lastConnectFailure = connected.cause();
-                if (tried.size() < proxy.policy().maxAttempts()) {
-                    proxy.metrics().retry("connect");
-                    tryNextBackend();
+                if (tried.size() < upstream.retry().maxAttempts()) {
+                    tryNextBackend(failure.reason());
                 } else {
                     ErrorResponses.send(response, 502, ErrorResponses.badGateway(AttemptFailure.Kind.CONNECT));
                     end(chosen, 502, Outcome.BACKEND_ERROR);
@@ -125,11 +141,10 @@ final class WebSocketTunnel {
             upgrade.exceptionHandler(ignored -> {
                 // surfaces through connect() or, once tunnelled, as the backend socket closing
             });
-            HostAndPort authority = proxy.forwardedAuthority(request);
             if (authority != null) {
                 upgrade.authority(authority);
             }
-            responseTimeout = timers().schedule(proxy.responseTimeoutMillis(), () -> upgrade.reset(0,
+            responseTimeout = timers().schedule(upstream.responseTimeoutMillis(), () -> upgrade.reset(0,
                     new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null)));
             upgrade.connect().onComplete(head -> onResponseHead(chosen, head));
         });
@@ -139,7 +154,7 @@ final class WebSocketTunnel {
         if (responseTimeout != null) {
             responseTimeout.cancel();
         }
-        if (over) {
+        if (over()) {
             if (head.succeeded() && head.result().statusCode() == 101) {
                 head.result().netSocket().close();
             }
@@ -150,19 +165,21 @@ final class WebSocketTunnel {
         if (head.failed()) {
             lease.releaseAsFailure();
             AttemptFailure failure = AttemptFailure.afterSend(head.cause());
-            proxy.health().gatewayError(backend, failure.getMessage());
+            forwarding.listeners().tryEnded(this, backend, 0, failure.reason());
+            forwarding.health().gatewayError(backend, failure.getMessage());
             if (failure.kind() == AttemptFailure.Kind.TIMEOUT) {
                 ErrorResponses.send(response, 504, ErrorResponses.GATEWAY_TIMEOUT);
                 end(backend, 504, Outcome.TIMEOUT);
             } else {
-                ErrorResponses.send(response, 502, ErrorResponses.badGateway(failure.kind()));
+                ErrorResponses.send(response, 502, ErrorResponses.badGateway(failure));
                 end(backend, 502, Outcome.BACKEND_ERROR);
             }
             return;
         }
         HttpClientResponse backendResponse = head.result();
-        proxy.health().responded(backend, backendResponse.statusCode());
-        proxy.stick(request, stickyToken, backend);
+        headArrived();
+        forwarding.health().responded(backend, backendResponse.statusCode());
+        upstream.stick(request, stickyToken, backend);
         if (backendResponse.statusCode() == 101) {
             switchProtocols(backend, backendResponse);
         } else {
@@ -174,7 +191,8 @@ final class WebSocketTunnel {
     private void relayRefusal(Backend backend, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
         ResponseRelay.relay(timers(), VertxBackendClient.response(backendResponse), response, HttpMethod.GET,
-                proxy.idleTimeoutMillis()).onComplete(relayed -> {
+                forwarding.idleTimeoutMillis(), target.route().response()).onComplete(relayed -> {
+            forwarding.listeners().tryEnded(this, backend, status, relayed.succeeded() ? null : "body_cut");
             if (relayed.succeeded()) {
                 end(backend, status, Outcome.SUCCESS);
             } else if (response.closed()) {
@@ -197,7 +215,7 @@ final class WebSocketTunnel {
         MultiMap headers = response.headers();
         backendResponse.headers().forEach(header -> headers.add(header.getKey(), header.getValue()));
         request.toNetSocket().onComplete(upgraded -> {
-            if (upgraded.failed() || over) {
+            if (upgraded.failed() || over()) {
                 backendSocket.close();
                 if (upgraded.succeeded()) {
                     upgraded.result().close();
@@ -207,7 +225,7 @@ final class WebSocketTunnel {
             }
             clientSocket = upgraded.result();
             open = true;
-            proxy.metrics().tunnelOpened();
+            forwarding.listeners().tunnelOpened(this);
             clientSocket.closeHandler(ignored -> end(backend, 101, Outcome.SUCCESS));
             backendSocket.closeHandler(ignored -> end(backend, 101, Outcome.SUCCESS));
             clientSocket.pipeTo(backendSocket);
@@ -216,7 +234,7 @@ final class WebSocketTunnel {
     }
 
     private void clientGone() {
-        if (over) {
+        if (over()) {
             return;
         }
         if (open) {
@@ -230,26 +248,25 @@ final class WebSocketTunnel {
     }
 
     /** The one place a tunnel (or a refused upgrade) ends: the lease is released and it is counted once. */
-    private void end(Backend servedBy, int status, Outcome outcome) {
-        if (over) {
+    private void end(Backend backend, int finalStatus, Outcome how) {
+        // a tunnel's latency is its handshake's: its lifetime (minutes, hours) would swamp the request histogram
+        if (!ended(backend, finalStatus, how, switchedNanos != 0 ? switchedNanos : System.nanoTime())) {
             return;
         }
-        over = true;
+        // heard before the lease is released, which may take a retired backend (and its meters) away
+        forwarding.listeners().exchangeEnded(this);
         if (lease != null) {
             lease.release();
         }
         if (open) {
-            proxy.metrics().tunnelClosed();
             clientSocket.close();
             backendSocket.close();
         }
-        // a tunnel's latency is its handshake's: its lifetime (minutes, hours) would swamp the request histogram
-        long endNanos = switchedNanos != 0 ? switchedNanos : System.nanoTime();
-        proxy.metrics().requestEnded(servedBy, status, outcome, endNanos - startNanos);
     }
 
     private RequestOptions options(Backend backend) {
-        MultiMap headers = proxy.upgradeHeaders(request, proxy.forwardedAuthority(request));
+        MultiMap headers = forwarding.headers().upgrade(request, authority);
+        target.route().request().applyTo(headers);
         // the handshake is hop-by-hop by nature, and the reason this request exists: it goes through
         headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
         headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
@@ -258,11 +275,21 @@ final class WebSocketTunnel {
                 .setHost(backend.spec().host())
                 .setPort(backend.spec().port())
                 .setSsl(backend.spec().tls())
-                .setURI(proxy.forwardedUri(request))
+                .setURI(backendUri)
                 .setHeaders(headers);
     }
 
     private TimerWheel timers() {
-        return TimerWheel.ofCurrentEventLoop(proxy.vertx());
+        return TimerWheel.ofCurrentEventLoop(forwarding.vertx());
+    }
+
+    @Override
+    public boolean tunnel() {
+        return true;
+    }
+
+    @Override
+    public int tries() {
+        return tried.size();
     }
 }

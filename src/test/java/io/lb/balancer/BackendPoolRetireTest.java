@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.lb.config.BackendSpec;
+import io.lb.config.LbConfigs;
 
 class BackendPoolRetireTest {
 
@@ -23,7 +24,7 @@ class BackendPoolRetireTest {
 
     @Test
     void idleBackendLeavesAtOnce() {
-        BackendPool pool = new BackendPool(event -> {
+        BackendPool pool = new BackendPool(LbConfigs.defaultPool(), event -> {
         });
         pool.add(A);
         pool.add(B);
@@ -33,7 +34,7 @@ class BackendPoolRetireTest {
 
     @Test
     void busyBackendDrainsThenLeavesWhenItsLastExchangeEnds() {
-        BackendPool pool = new BackendPool(event -> {
+        BackendPool pool = new BackendPool(LbConfigs.defaultPool(), event -> {
         });
         Backend a = pool.add(A);
         pool.add(B);
@@ -44,9 +45,8 @@ class BackendPoolRetireTest {
         assertTrue(a.draining());
         assertFalse(a.acceptsTraffic());
         assertSame(a, pool.find(A.url()).orElseThrow(), "still visible while exchanges are in flight");
-        LeastConnections balancer = new LeastConnections(pool, 0);
         for (int i = 0; i < 20; i++) {
-            assertEquals(B.url(), balancer.choose().id(), "no new exchange goes to a draining backend");
+            assertEquals(B.url(), pool.choose(b -> false).id(), "no new exchange goes to a draining backend");
         }
 
         first.release();
@@ -57,7 +57,7 @@ class BackendPoolRetireTest {
 
     @Test
     void addingAgainCancelsTheRetirement() {
-        BackendPool pool = new BackendPool(event -> {
+        BackendPool pool = new BackendPool(LbConfigs.defaultPool(), event -> {
         });
         Backend a = pool.add(A);
         Lease lease = a.lease();
@@ -70,7 +70,7 @@ class BackendPoolRetireTest {
 
     @Test
     void cancellingARetirementKeepsAnOperatorsDrain() {
-        BackendPool pool = new BackendPool(event -> {
+        BackendPool pool = new BackendPool(LbConfigs.defaultPool(), event -> {
         });
         Backend a = pool.add(A);
         Lease lease = a.lease();
@@ -84,7 +84,7 @@ class BackendPoolRetireTest {
 
     @Test
     void lateReleaseOfAnOldBackendDoesNotRemoveItsSuccessor() {
-        BackendPool pool = new BackendPool(event -> {
+        BackendPool pool = new BackendPool(LbConfigs.defaultPool(), event -> {
         });
         Backend old = pool.add(A);
         pool.retire(A.url());
@@ -97,7 +97,7 @@ class BackendPoolRetireTest {
 
     @Test
     void retiringAnUnknownBackendIsANoOp() {
-        BackendPool pool = new BackendPool(event -> {
+        BackendPool pool = new BackendPool(LbConfigs.defaultPool(), event -> {
         });
         assertTrue(pool.retire("http://nowhere:1").isEmpty());
     }
@@ -105,7 +105,7 @@ class BackendPoolRetireTest {
     @Test
     void concurrentReleasesRemoveExactlyWhenIdle() throws Exception {
         for (int round = 0; round < 50; round++) {
-            BackendPool pool = new BackendPool(event -> {
+            BackendPool pool = new BackendPool(LbConfigs.defaultPool(), event -> {
         });
             Backend a = pool.add(A);
             List<Lease> leases = new ArrayList<>();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.lb.config.BackendSpecParser;
 import io.lb.config.InvalidConfigException;
+import io.lb.config.LbConfigs;
 
 class PeakEwmaTest {
 
@@ -33,24 +34,24 @@ class PeakEwmaTest {
 
     @Test
     void theFasterBackendGetsTheRequestsAtEqualLoad() {
-        BackendPool pool = new BackendPool(event -> {
+        BackendPool pool = new BackendPool(LbConfigs.defaultPool(), event -> {
         });
         Backend fast = pool.add(BackendSpecParser.parse("http://fast:80"));
         Backend slow = pool.add(BackendSpecParser.parse("http://slow:80"));
         long now = System.nanoTime();
         fast.latency().observe(ms(5), now, TAU);
         slow.latency().observe(ms(50), now, TAU);
-        PeakEwma strategy = new PeakEwma(pool, 0, TAU);
+        PeakEwma strategy = new PeakEwma(0, TAU);
         Map<Backend, Integer> chosen = new HashMap<>();
         for (int i = 0; i < 100; i++) {
-            chosen.merge(strategy.choose(b -> false), 1, Integer::sum);
+            chosen.merge(strategy.choose(pool.snapshot(), b -> false), 1, Integer::sum);
         }
         assertEquals(100, chosen.get(fast));
     }
 
     @Test
     void loadCountsAgainstLatency() {
-        BackendPool pool = new BackendPool(event -> {
+        BackendPool pool = new BackendPool(LbConfigs.defaultPool(), event -> {
         });
         Backend fast = pool.add(BackendSpecParser.parse("http://fast:80"));
         Backend slow = pool.add(BackendSpecParser.parse("http://slow:80"));
@@ -60,7 +61,7 @@ class PeakEwmaTest {
         for (int i = 0; i < 4; i++) {
             fast.lease(); // 5 ms × 5 = 25 > 20 ms × 1
         }
-        assertEquals(slow, new PeakEwma(pool, 0, TAU).choose(b -> false));
+        assertEquals(slow, new PeakEwma(0, TAU).choose(pool.snapshot(), b -> false));
     }
 
     @Test
@@ -74,10 +75,12 @@ class PeakEwmaTest {
 
     @Test
     void unknownStrategyNamesAreRejected() {
-        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> Strategy.parse("round-robin"));
+        Strategies.Options options = new Strategies.Options(0, TAU);
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> Strategies.create("lb.strategy", "round-robin", options));
         assertEquals("lb.strategy: invalid value 'round-robin': unknown strategy (use least-connections or peak-ewma)",
                 e.getMessage());
-        assertEquals(Strategy.PEAK_EWMA, Strategy.parse("Peak-EWMA"));
+        assertTrue(Strategies.create("lb.strategy", "Peak-EWMA", options) instanceof PeakEwma);
     }
 
     private static long ms(long millis) {

@@ -52,7 +52,7 @@ class SlowStartWeightTest {
         long window = TimeUnit.MILLISECONDS.toNanos(5);
         Backend steady = backend("http://127.0.0.1:1001");
         Backend recovered = backend("http://127.0.0.1:1002");
-        LeastConnections balancer = new LeastConnections(pool(steady, recovered), window);
+        LeastConnections balancer = new LeastConnections(window);
         // let `steady` get past its own (tiny) window, then bring `recovered` back and look at that instant
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
                 .until(() -> System.nanoTime() - steady.upSinceNanos() > window);
@@ -65,15 +65,15 @@ class SlowStartWeightTest {
         List<Lease> leases = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
             // (k+1)/1000 < 1/100 for k < 9 in flight: every new request goes to the steady backend
-            Backend chosen = balancer.choose(b -> false, now);
+            Backend chosen = balancer.choose(new Backend[] { steady, recovered }, b -> false, now);
             assertSame(steady, chosen, "request " + (i + 1));
             leases.add(chosen.lease());
         }
         leases.add(steady.lease());
         // 11/1000 > 1/100: now the recovered backend is the less loaded one per unit of effective weight
-        assertSame(recovered, balancer.choose(b -> false, now));
+        assertSame(recovered, balancer.choose(new Backend[] { steady, recovered }, b -> false, now));
         // and once its window is over it is a full member again: idle, it takes the next request
-        assertSame(recovered, balancer.choose(b -> false, now + window));
+        assertSame(recovered, balancer.choose(new Backend[] { steady, recovered }, b -> false, now + window));
         leases.forEach(Lease::release);
     }
 
@@ -81,25 +81,15 @@ class SlowStartWeightTest {
     void withoutSlowStartTheIdleRecoveredBackendTakesTheNextRequest() {
         Backend steady = backend("http://127.0.0.1:1001");
         Backend recovered = backend("http://127.0.0.1:1002");
-        LeastConnections balancer = new LeastConnections(pool(steady, recovered), 0);
+        LeastConnections balancer = new LeastConnections(0);
         Lease busy = steady.lease();
         recovered.transitionTo(BackendState.DOWN);
         recovered.transitionTo(BackendState.UP);
-        assertSame(recovered, balancer.choose(b -> false, recovered.upSinceNanos()));
+        assertSame(recovered, balancer.choose(new Backend[] { steady, recovered }, b -> false, recovered.upSinceNanos()));
         busy.release();
     }
 
     private static Backend backend(String url) {
         return new Backend(BackendSpecParser.parse(url));
-    }
-
-    private static BackendPool pool(Backend... backends) {
-        return new BackendPool(event -> {
-        }) {
-            @Override
-            public Backend[] snapshot() {
-                return backends;
-            }
-        };
     }
 }

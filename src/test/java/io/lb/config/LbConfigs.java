@@ -13,6 +13,12 @@ public final class LbConfigs {
     private LbConfigs() {
     }
 
+    /** The default pool's settings from the defaults alone, for tests that build pools without Quarkus. */
+    public static PoolSettings defaultPool() {
+        return PoolSettings.global(builder().withDefaultValue("lb.backends", "http://127.0.0.1:9").build()
+                .getConfigMapping(LbConfig.class));
+    }
+
     /** A SmallRye config with the {@code lb} mapping and the converters Quarkus would register. */
     public static SmallRyeConfigBuilder builder() {
         return new SmallRyeConfigBuilder()

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendPool;
 import io.lb.config.BackendSpecParser;
-import io.lb.metrics.ProxyMetrics;
+import io.lb.metrics.ExchangeMetrics;
 import io.lb.testing.Metrics;
 import io.lb.testing.Pools;
 import io.lb.testing.TestBackend;
@@ -52,7 +52,7 @@ class WebSocketTunnelTest {
     BackendPool pool;
 
     @Inject
-    ProxyMetrics metrics;
+    ExchangeMetrics metrics;
 
     final List<WebSocket> opened = new ArrayList<>();
 

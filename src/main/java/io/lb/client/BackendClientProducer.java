@@ -1,4 +1,4 @@
-package io.lb.proxy;
+package io.lb.client;
 
 import java.util.List;
 
@@ -12,14 +12,8 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
-import io.lb.client.BackendClient;
-import io.lb.client.BackendClients;
-import io.lb.client.BackendTls;
-import io.lb.client.NettyBackendClient;
-import io.lb.client.VertxBackendClient;
 import io.lb.config.InvalidConfigException;
 import io.lb.config.LbConfig;
-import io.lb.metrics.BackendProtocolErrors;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -67,11 +61,13 @@ public class BackendClientProducer {
     @Produces
     @Singleton
     BackendClient proxyClient(Vertx vertx, @Named(NAME) HttpClient backendClient, LbConfig config,
-            Instance<TlsConfigurationRegistry> tlsRegistry, BackendProtocolErrors protocolErrors) {
+            Instance<TlsConfigurationRegistry> tlsRegistry, ProtocolErrorListener protocolErrors) {
         HttpClientOptions tlsOptions = baseOptions(config, tlsRegistry);
         BackendTls tls = BackendTls.of(vertx, tlsOptions, tlsOptions.isVerifyHost(),
                 config.timeout().connect().toMillis());
-        if (config.backends().orElse(List.of()).stream().anyMatch(url -> url.strip().startsWith("https://"))) {
+        if (config.backends().orElse(List.of()).stream().anyMatch(url -> url.strip().startsWith("https://"))
+                || config.pools().values().stream().flatMap(pool -> pool.backends().orElse(List.of()).stream())
+                        .anyMatch(url -> url.strip().startsWith("https://"))) {
             tls.prepare(); // loads in the background while the rest starts
         }
         BackendClient http1 = new NettyBackendClient(vertx, config.client().maxConnectionsPerBackend(),
@@ -103,8 +99,7 @@ public class BackendClientProducer {
      * trust file or TLS configuration fails the deployment, not the first request. The insecure switch is
      * announced here, once.
      */
-    void checkAtStartup(@Observes StartupEvent event, LbConfig config, Instance<TlsConfigurationRegistry> tlsRegistry,
-            StickySessions sticky) {
+    void checkAtStartup(@Observes StartupEvent event, LbConfig config, Instance<TlsConfigurationRegistry> tlsRegistry) {
         HttpClientOptions checked = new HttpClientOptions();
         applyTls(checked, config.client().tls(), tlsRegistry);
         if (checked.isTrustAll()) {
@@ -112,7 +107,6 @@ public class BackendClientProducer {
                     + " or the trust-all of lb.client.tls.configuration-name): anyone between the balancer and an"
                     + " https:// backend can read and change its traffic");
         }
-        sticky.enabled(); // validates lb.sticky.*
     }
 
     void close(@Disposes @Named(NAME) HttpClient client) {

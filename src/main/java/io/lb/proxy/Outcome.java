@@ -1,6 +1,6 @@
-package io.lb.metrics;
+package io.lb.proxy;
 
-/** How a client request ended, as the {@code outcome} tag of {@code lb_requests_total}. */
+/** How a client request ended (the {@code outcome} tag of {@code lb_requests_total}). */
 public enum Outcome {
     /** A backend's response reached the client whole (whatever its status). */
     SUCCESS,
@@ -13,7 +13,14 @@ public enum Outcome {
     /** The client went away before the response was complete. */
     CLIENT_ABORT,
     /** The balancer turned the request away (ambiguous framing, CONNECT, too many headers). */
-    REJECTED;
+    REJECTED,
+    /** No route matched the request's host and path, and there is no default pool: the client got a 404. */
+    NO_ROUTE;
 
-    final String tag = name().toLowerCase();
+    private final String tag = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The value of the {@code outcome} tag: the name in lower case. */
+    public String tag() {
+        return tag;
+    }
 }

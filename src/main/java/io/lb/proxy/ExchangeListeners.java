@@ -1,0 +1,57 @@
+package io.lb.proxy;
+
+import java.util.List;
+
+import io.lb.balancer.Backend;
+
+/** Every listener, called in turn; made once at startup. */
+final class ExchangeListeners implements ExchangeListener {
+
+    private final ExchangeListener[] listeners;
+
+    ExchangeListeners(List<ExchangeListener> listeners) {
+        this.listeners = listeners.toArray(ExchangeListener[]::new);
+    }
+
+    @Override
+    public void exchangeStarted(Exchange exchange) {
+        for (ExchangeListener listener : listeners) {
+            listener.exchangeStarted(exchange);
+        }
+    }
+
+    @Override
+    public void tryStarted(Exchange exchange, Backend backend, String retryReason) {
+        for (ExchangeListener listener : listeners) {
+            listener.tryStarted(exchange, backend, retryReason);
+        }
+    }
+
+    @Override
+    public void tryEnded(Exchange exchange, Backend backend, int status, String failure) {
+        for (ExchangeListener listener : listeners) {
+            listener.tryEnded(exchange, backend, status, failure);
+        }
+    }
+
+    @Override
+    public void retryAbandoned(Exchange exchange, String reason) {
+        for (ExchangeListener listener : listeners) {
+            listener.retryAbandoned(exchange, reason);
+        }
+    }
+
+    @Override
+    public void tunnelOpened(Exchange exchange) {
+        for (ExchangeListener listener : listeners) {
+            listener.tunnelOpened(exchange);
+        }
+    }
+
+    @Override
+    public void exchangeEnded(Exchange exchange) {
+        for (ExchangeListener listener : listeners) {
+            listener.exchangeEnded(exchange);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.lb.proxy;
+
+import io.vertx.core.http.HttpServerRequest;
+
+/** A request the balancer answered itself before any route or backend: refused, or matched by no route. */
+final class TurnedAway extends ExchangeRecord {
+
+    TurnedAway(HttpServerRequest request, int status, Outcome outcome) {
+        super(request, null, null);
+        ended(null, status, outcome, System.nanoTime());
+    }
+
+    @Override
+    public int tries() {
+        return 0;
+    }
+}
