@@ -55,9 +55,6 @@ public final class CorpusBackend implements AutoCloseable {
     private final Queue<Reuse> reuses = new ConcurrentLinkedQueue<>();
     private final Set<Integer> closedConnections = ConcurrentHashMap.newKeySet();
     private final Set<String> idleLeftoversWritten = ConcurrentHashMap.newKeySet();
-    /** Tokens of requests that arrived on a connection holding 50-ms-late leftovers and were refused (closed). */
-    private final Set<String> refusedAfterIdleLeftover = ConcurrentHashMap.newKeySet();
-    private volatile boolean answerAfterIdleLeftover = true;
     private volatile boolean closing;
 
     private CorpusBackend() throws IOException {
@@ -79,17 +76,6 @@ public final class CorpusBackend implements AutoCloseable {
         return "http://127.0.0.1:" + server.getLocalPort();
     }
 
-    /**
-     * With {@code false}, a request that arrives on a connection after 50-ms-late leftovers were written there is
-     * refused (the connection closed, no answer): a balancer that writes a request at the very moment such bytes
-     * arrive cannot tell them from its answer, whatever it does, and the parallel test must not blame it for that.
-     * Its token is remembered ({@link #refusedAfterIdleLeftover}).
-     */
-    public CorpusBackend answerAfterIdleLeftover(boolean answer) {
-        this.answerAfterIdleLeftover = answer;
-        return this;
-    }
-
     public int connectionsAccepted() {
         return connections.get();
     }
@@ -100,10 +86,6 @@ public final class CorpusBackend implements AutoCloseable {
 
     public List<Reuse> reuses() {
         return List.copyOf(reuses);
-    }
-
-    public Set<String> refusedAfterIdleLeftover() {
-        return Set.copyOf(refusedAfterIdleLeftover);
     }
 
     /** Waits until the 50-ms-late leftovers for {@code token} were written; false if they never were. */
@@ -121,8 +103,6 @@ public final class CorpusBackend implements AutoCloseable {
         served.clear();
         reuses.clear();
         idleLeftoversWritten.clear();
-        refusedAfterIdleLeftover.clear();
-        answerAfterIdleLeftover = true;
     }
 
     @Override
@@ -198,13 +178,7 @@ public final class CorpusBackend implements AutoCloseable {
                 }
                 if (state.leftoverOf != null) {
                     reuses.add(new Reuse(state.leftoverOf, now, state.idleLeftover));
-                    if (state.idleLeftover && !answerAfterIdleLeftover) {
-                        if (now.token() != null) {
-                            refusedAfterIdleLeftover.add(now.token());
-                        }
-                        return;
-                    }
-                    state.leftoverOf = null;
+                    state.leftoverOf = null; // answered as usual: a balancer with the bug shows what it does
                 }
                 Plan plan = target == null ? ResponseCorpus.Plan.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
                         : target.plan();
