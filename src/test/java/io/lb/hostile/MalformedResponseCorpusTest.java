@@ -82,9 +82,14 @@ class MalformedResponseCorpusTest {
     @Inject
     BackendPool pool;
 
+    /** Plain HTTP/1.1 here; {@link MalformedResponseCorpusTlsTest} runs the same tests against a TLS backend. */
+    protected CorpusBackend startBackend() {
+        return CorpusBackend.start();
+    }
+
     @BeforeEach
     void install() {
-        backend = CorpusBackend.start();
+        backend = startBackend();
         Pools.useUrls(pool, backend.url());
     }
 

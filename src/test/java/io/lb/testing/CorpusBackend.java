@@ -57,23 +57,34 @@ public final class CorpusBackend implements AutoCloseable {
     private final Set<String> idleLeftoversWritten = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
-    private CorpusBackend() throws IOException {
-        server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+    private final boolean tls;
+
+    private CorpusBackend(boolean tls) throws IOException {
+        this.tls = tls;
+        server = tls
+                ? TestCertificates.get().serverContext().getServerSocketFactory().createServerSocket(0, 200,
+                        InetAddress.getLoopbackAddress())
+                : new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         acceptor = new Thread(this::accept, "corpus-backend-accept");
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
     public static CorpusBackend start() {
+        return start(false);
+    }
+
+    /** With {@code tls}, over TLS with {@link TestCertificates}' certificate (for localhost and 127.0.0.1). */
+    public static CorpusBackend start(boolean tls) {
         try {
-            return new CorpusBackend();
+            return new CorpusBackend(tls);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getLocalPort();
+        return (tls ? "https" : "http") + "://127.0.0.1:" + server.getLocalPort();
     }
 
     public int connectionsAccepted() {
