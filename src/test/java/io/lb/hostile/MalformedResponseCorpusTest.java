@@ -87,6 +87,11 @@ class MalformedResponseCorpusTest {
         return CorpusBackend.start();
     }
 
+    /** Requests each of the 16 parallel clients sends. */
+    protected int requestsPerClient() {
+        return 300;
+    }
+
     @BeforeEach
     void install() {
         backend = startBackend();
@@ -240,7 +245,7 @@ class MalformedResponseCorpusTest {
     void manyClientsInParallelOnlyEverGetTheirOwnResponseOrACleanFailure() throws Exception {
         long seed = Long.getLong("corpus.seed", System.nanoTime());
         int clients = 16;
-        int requestsEach = 300;
+        int requestsEach = requestsPerClient();
         List<Scenario> valid = ResponseCorpus.all().stream().filter(s -> s.name().startsWith("valid-")).toList();
         List<Scenario> hostile = ResponseCorpus.all().stream()
                 .filter(s -> !s.name().startsWith("valid-") && !s.delayedOnIdle()).toList();
