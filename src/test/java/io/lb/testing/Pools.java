@@ -23,6 +23,16 @@ public final class Pools {
         }
     }
 
+    /** Like {@link #use(BackendPool, TestBackend...)}, for backends that are not {@link TestBackend}s. */
+    public static void useUrls(BackendPool pool, String... urls) {
+        for (Backend existing : pool.all()) {
+            pool.remove(existing.id());
+        }
+        for (String url : urls) {
+            pool.add(BackendSpecParser.parse(url));
+        }
+    }
+
     public static void useWeighted(BackendPool pool, TestBackend backend, int weight) {
         pool.add(BackendSpecParser.parse(backend.url() + ";weight=" + weight));
     }

@@ -106,6 +106,27 @@ public final class TestCertificates {
         }
     }
 
+    /** An SSL context that presents {@link #certificate()}, for test servers that are not Vert.x ones. */
+    public SSLContext serverContext() {
+        try (InputStream in = Files.newInputStream(certificate)) {
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            String pem = Files.readString(key).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            PrivateKey privateKey = java.security.KeyFactory.getInstance("RSA")
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("lb-test", privateKey, PASSWORD.toCharArray(), new Certificate[] { cert });
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory
+                    .getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, PASSWORD.toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Path[] generate(Path dir, String alias, String names) throws IOException, InterruptedException {
         Path store = dir.resolve(alias + ".p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
