@@ -3,6 +3,7 @@
 #
 #   bench/run.sh                     # everything: startup, scenarios "fast", "paced" and "slow"
 #   SCENARIOS=fast ROUNDS=1 DURATION=10 bench/run.sh    # a quick look
+#   SCENARIOS=routes bench/run.sh    # 50 routes against the single catch-all, same build and flags
 #
 # CPU budget: every balancer is pinned to the same single core (LB_CPU, default 1) with taskset, and runs
 # one worker: HAProxy `nbthread 1`, NGINX `worker_processes 1`, the JVM with one Vert.x event loop
@@ -10,7 +11,10 @@
 # gets exactly the same CPU as the others. Backends and wrk run on the other core (LOAD_CPU, default 0).
 # Only one balancer is under load at a time; rounds are interleaved (order rotates every round).
 # Scenarios: fast (closed loop: 64 connections, each sending its next request when a response arrives), paced
-# (the same backends offered RATE req/s: latency at equal load, bench/paced.lua), slow (2/10/50 ms backends).
+# (the same backends offered RATE req/s: latency at equal load, bench/paced.lua), slow (2/10/50 ms backends),
+# routes (as fast, jvm-tuned with its one catch-all route against jvm-routes: the same build and flags with 50
+# routes of mixed hosts and prefixes in front, none of which the load matches, so every request walks the
+# whole table before it reaches the catch-all).
 #
 # Everything listens on and targets 127.0.0.1 only; every wait is bounded; all started processes are
 # stopped on exit. Results: $OUT/results.jsonl (one JSON line per measured run), $OUT/summary.md.
@@ -58,6 +62,11 @@ JVM_OPTS_jvm=${JVM_OPTS_jvm:-""}
 JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000 -XX:TrimNativeHeapInterval=30000 -Dquarkus.vertx.prefer-native-transport=true"}
 CDS_jvm_tuned=${CDS_jvm_tuned:-1}
 FLAT_jvm_tuned=${FLAT_jvm_tuned:-1}
+ROUTES_CONFIG=${ROUTES_CONFIG:-$OUT/routes50.properties}
+JVM_OPTS_jvm_routes=${JVM_OPTS_jvm_routes:-"$JVM_OPTS_jvm_tuned -Dquarkus.config.locations=$ROUTES_CONFIG"}
+CDS_jvm_routes=${CDS_jvm_routes:-$CDS_jvm_tuned}
+FLAT_jvm_routes=${FLAT_jvm_routes:-$FLAT_jvm_tuned}
+BALANCERS_routes=${BALANCERS_routes:-"jvm-tuned jvm-routes"}
 JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
 
 FAST_PORTS=(18081 18082 18083)
@@ -66,7 +75,7 @@ SLOW_PORTS=(18091 18092 18093)
 declare -A LB_PORT=([haproxy]=18100 [nginx]=18200)
 declare -A MGMT_PORT=()
 next_port=18300
-for lb in $BALANCERS jvm ${VARIANT:-}; do
+for lb in $BALANCERS $BALANCERS_routes jvm ${VARIANT:-}; do
     if [[ $lb == jvm* && -z ${LB_PORT[$lb]:-} ]]; then
         LB_PORT[$lb]=$next_port
         MGMT_PORT[$lb]=$(( next_port + 1000 ))
@@ -440,6 +449,23 @@ measure() {
     done
 }
 
+# write_routes_config FILE: 50 routes to the default pool, half by host (exact and wildcard), half by path
+# prefix; the benchmark's requests (Host 127.0.0.1, path /) match none of them and reach the catch-all.
+write_routes_config() {
+    local file=$1 i
+    : > "$file"
+    for (( i = 0; i < 50; i++ )); do
+        echo "lb.routes.r$i.pool=default" >> "$file"
+        case $(( i % 4 )) in
+            0) echo "lb.routes.r$i.host=svc$i.example.com" >> "$file" ;;
+            1) echo "lb.routes.r$i.host=*.zone$i.example.com" >> "$file" ;;
+            2) echo "lb.routes.r$i.path-prefix=/svc$i" >> "$file" ;;
+            3) echo "lb.routes.r$i.host=api$i.example.com" >> "$file"
+               echo "lb.routes.r$i.path-prefix=/v$i" >> "$file" ;;
+        esac
+    done
+}
+
 scenario() { # scenario NAME PORTS...
     local name=$1
     shift
@@ -521,6 +547,11 @@ main() {
             slow)
                 start_slow_backends
                 scenario slow "${SLOW_PORTS[@]}"
+                stop_backends ;;
+            routes)
+                write_routes_config "$ROUTES_CONFIG"
+                start_fast_backends
+                scenario routes "${FAST_PORTS[@]}"
                 stop_backends ;;
         esac
     done

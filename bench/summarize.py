@@ -99,3 +99,22 @@ for scenario in ("fast", "paced", "slow"):
               f"| {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {r['cpu_s_per_100k']:.2f} | {r['rss_hwm_mb']:.1f} | {r['load1']:.2f} "
               f"| {r['foreign_cpu_pct']:.1f} |")
     print()
+
+# Scenario routes: the same build with 50 routes against its single catch-all, round by round.
+routes = [r for r in rows if r.get("scenario") == "routes" and "rps" in r]
+if routes:
+    by = defaultdict(list)
+    for r in routes:
+        by[r["name"]].append(r)
+    base_by_round = {r["round"]: r for r in by.get("jvm-tuned", [])}
+    print(f"### Scenario routes: 50 routes against the catch-all, medians of {len(base_by_round)} rounds\n")
+    print("| balancer | req/s | p50 ms | p99 ms | CPU s / 100k req | req/s vs catch-all | paired rounds |")
+    print("|---|---|---|---|---|---|---|")
+    base_rps = med([r["rps"] for r in by["jvm-tuned"]]) if "jvm-tuned" in by else None
+    for name, rs in by.items():
+        rps = med([r["rps"] for r in rs])
+        paired = [r["rps"] / base_by_round[r["round"]]["rps"] for r in rs if r["round"] in base_by_round]
+        print(f"| {name} | {rps:.0f} | {med([r['p50_ms'] for r in rs]):.2f} | {med([r['p99_ms'] for r in rs]):.2f} "
+              f"| {med([r['cpu_s_per_100k'] for r in rs]):.2f} "
+              f"| {f'{rps / base_rps:.3f}×' if base_rps else '-'} | {f'{med(paired):.3f}×' if paired else '-'} |")
+    print()

@@ -13,7 +13,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 /**
  * The packages depend on each other in one direction, as CONTRIBUTING.md draws them: config at the bottom; the
  * balancer, routing, the client and timers on it; health on those; the proxy on all of them; and at the top the
- * edges that nothing below may know: metrics (an exchange listener), admin, server, discovery and the demo.
+ * edges that nothing below may know: metrics and the access log (exchange listeners), admin, server, discovery
+ * and the demo.
  */
 class ArchitectureTest {
 
@@ -33,7 +34,8 @@ class ArchitectureTest {
     @Test
     void configurationDependsOnNoOtherPackage() {
         noClasses().that().resideInAPackage("io.lb.config..").should().dependOnClassesThat()
-                .resideInAnyPackage("io.lb.admin..", "io.lb.balancer..", "io.lb.client..", "io.lb.demo..",
+                .resideInAnyPackage("io.lb.accesslog..", "io.lb.admin..", "io.lb.balancer..", "io.lb.client..",
+                        "io.lb.demo..",
                         "io.lb.discovery..", "io.lb.health..", "io.lb.metrics..", "io.lb.proxy..",
                         "io.lb.routing..", "io.lb.server..", "io.lb.timer..")
                 .check(classes);
@@ -50,16 +52,16 @@ class ArchitectureTest {
     @Test
     void healthKnowsBackendsAndClientsButNotTheProxy() {
         noClasses().that().resideInAPackage("io.lb.health..").should().dependOnClassesThat()
-                .resideInAnyPackage("io.lb.admin..", "io.lb.demo..", "io.lb.discovery..", "io.lb.metrics..",
-                        "io.lb.proxy..", "io.lb.routing..", "io.lb.server..")
+                .resideInAnyPackage("io.lb.accesslog..", "io.lb.admin..", "io.lb.demo..", "io.lb.discovery..",
+                        "io.lb.metrics..", "io.lb.proxy..", "io.lb.routing..", "io.lb.server..")
                 .check(classes);
     }
 
     @Test
     void theProxyKnowsNoneOfTheEdges() {
         noClasses().that().resideInAPackage("io.lb.proxy..").should().dependOnClassesThat()
-                .resideInAnyPackage("io.lb.admin..", "io.lb.demo..", "io.lb.discovery..", "io.lb.metrics..",
-                        "io.lb.server..")
+                .resideInAnyPackage("io.lb.accesslog..", "io.lb.admin..", "io.lb.demo..", "io.lb.discovery..",
+                        "io.lb.metrics..", "io.lb.server..")
                 .check(classes);
     }
 
@@ -71,8 +73,8 @@ class ArchitectureTest {
 
     /** Every io.lb package but {@code self} and {@code allowed}. */
     private static String[] others(String self, String... allowed) {
-        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("admin", "balancer", "client",
-                "config", "demo", "discovery", "health", "metrics", "proxy", "routing", "server", "timer"));
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("accesslog", "admin", "balancer",
+                "client", "config", "demo", "discovery", "health", "metrics", "proxy", "routing", "server", "timer"));
         all.remove(self);
         all.removeAll(java.util.List.of(allowed));
         return all.stream().map(name -> "io.lb." + name + "..").toArray(String[]::new);

@@ -9,9 +9,10 @@ import java.util.function.Predicate;
  * so an idle pool is not always served by its first member.
  * <p>
  * Slow start: a backend that came UP (or was added) less than {@code lb.slow-start.window} ago counts with an
- * effective weight {@code weight × max(0.1, elapsed / window)}, so that a freshly recovered backend, whose
- * active count is zero, is not flooded with every new request. Weights are scaled by {@link #SCALE} so that the
- * fractional factor stays integer arithmetic; selection allocates nothing and takes no lock.
+ * effective weight {@code weight × max(0.1, elapsed / window)} (rounded down to a 5 % step), so that a freshly
+ * recovered backend, whose active count is zero, is not flooded with every new request. Weights are scaled by
+ * {@link #SCALE} so that the fractional factor stays integer arithmetic; selection allocates nothing and takes no
+ * lock.
  */
 public final class LeastConnections implements LoadBalancingStrategy {
 
@@ -19,6 +20,8 @@ public final class LeastConnections implements LoadBalancingStrategy {
     static final long SCALE = 1_000;
     /** The smallest slow-start factor, in thousandths: a recovering backend always gets some traffic. */
     static final long MIN_FACTOR = 100;
+    /** The ramp's steps over the window. */
+    static final long STEPS = 20;
 
     private final long slowStartNanos;
 
@@ -63,7 +66,8 @@ public final class LeastConnections implements LoadBalancingStrategy {
     }
 
     /**
-     * The weight selection uses, in thousandths: {@code weight × SCALE × max(MIN_FACTOR/SCALE, elapsed/window)}
+     * The weight selection uses, in thousandths: {@code weight × SCALE × max(MIN_FACTOR/SCALE, elapsed/window)}, the
+     * ratio rounded down to a multiple of {@code 1/STEPS},
      * while {@code elapsed = now - upSince} is inside the slow-start window, {@code weight × SCALE} after it
      * (or when {@code windowNanos} is 0).
      */
@@ -79,8 +83,9 @@ public final class LeastConnections implements LoadBalancingStrategy {
         if (elapsed <= 0) {
             return weight * MIN_FACTOR;
         }
-        // elapsed < window, so elapsed * SCALE cannot overflow for any window below ~100 days
-        long perMille = elapsed * SCALE / windowNanos;
+        // In steps of 5 %: backends that came up moments apart ramp together instead of the later one losing
+        // every tie for the whole window. elapsed < window, so elapsed * STEPS cannot overflow.
+        long perMille = elapsed * STEPS / windowNanos * (SCALE / STEPS);
         return weight * Math.max(MIN_FACTOR, perMille);
     }
 }

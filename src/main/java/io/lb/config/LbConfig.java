@@ -60,6 +60,32 @@ public interface LbConfig {
 
     Forwarded forwarded();
 
+    /** The request id every exchange carries to the backend, back to the client, and into the access log. */
+    RequestId requestId();
+
+    /** One line per client request, in the category {@code io.lb.access}. */
+    AccessLog accessLog();
+
+    interface RequestId {
+        /** Off: no id is added (a client's own header still passes through like any other). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The header that carries it. A client's value is kept when it is at most 200 printable characters. */
+        @WithDefault("X-Request-Id")
+        String header();
+    }
+
+    interface AccessLog {
+        /** Also on when {@code quarkus.http.access-log.enabled=true}. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** {@code text} (NGINX's combined format plus the upstream fields) or {@code json} (one object a line). */
+        @WithDefault("text")
+        String format();
+    }
+
     /**
      * One named pool. Every policy key is optional: unset, the global key of the same name (without
      * {@code pools.<pool>.}) applies.

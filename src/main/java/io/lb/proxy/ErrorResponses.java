@@ -18,6 +18,19 @@ final class ErrorResponses {
     private ErrorResponses() {
     }
 
+    /** The balancer's own answer to an exchange, with the request's id in its headers and body. */
+    static Future<Void> send(HttpServerResponse response, int status, String body, RequestIds ids, String requestId) {
+        if (!response.headWritten()) {
+            ids.write(requestId, response.headers());
+        }
+        return send(response, status, withRequestId(body, requestId));
+    }
+
+    /** The body with a line naming the request's id, so that a user's report can be found in the access log. */
+    static String withRequestId(String body, String requestId) {
+        return requestId == null ? body : body + "request id: " + requestId + "\n";
+    }
+
     /** Names what was asked for (cut short), so that a missing route is easy to tell from a missing page. */
     static String noRoute(HostAndPort authority, String uri) {
         String host = authority == null ? "(none)" : authority.host();

@@ -30,6 +30,12 @@ public interface Exchange {
     /** Tries made so far, the first one included. */
     int tries();
 
+    /** Why each retry was made, comma-separated in order ({@code connect,status_503}); empty without retries. */
+    String retryReasons();
+
+    /** The request's id ({@code lb.request-id.header}), or null when ids are off. */
+    String requestId();
+
     /** The status the client was sent, 0 if none. */
     int status();
 

@@ -13,17 +13,30 @@ abstract class ExchangeRecord implements Exchange {
     private final HttpServerRequest request;
     private final Route route;
     private final String pool;
+    private final String requestId;
     private final long startNanos = System.nanoTime();
+    /** Null until a retry is made: an exchange without retries builds nothing. */
+    private StringBuilder retryReasons;
     private long responseHeadNanos;
     private Backend servedBy;
     private int status;
     private Outcome outcome;
     private long endNanos;
 
-    ExchangeRecord(HttpServerRequest request, Route route, String pool) {
+    ExchangeRecord(HttpServerRequest request, Route route, String pool, String requestId) {
         this.request = request;
         this.route = route;
         this.pool = pool;
+        this.requestId = requestId;
+    }
+
+    /** A retry is being made, for {@code reason}. */
+    final void retried(String reason) {
+        if (retryReasons == null) {
+            retryReasons = new StringBuilder(reason);
+        } else {
+            retryReasons.append(',').append(reason);
+        }
     }
 
     /** A response head came: now. */
@@ -90,5 +103,15 @@ abstract class ExchangeRecord implements Exchange {
     @Override
     public final Outcome outcome() {
         return outcome;
+    }
+
+    @Override
+    public final String retryReasons() {
+        return retryReasons == null ? "" : retryReasons.toString();
+    }
+
+    @Override
+    public final String requestId() {
+        return requestId;
     }
 }

@@ -6,9 +6,10 @@ import io.vertx.core.Vertx;
 
 /**
  * What every exchange shares, whatever its route: the client that reaches backends, the retry budget, passive
- * health, the listeners, the headers every backend is sent, and the deployment's limits. Made once at startup.
+ * health, the listeners, the headers every backend is sent, request ids, and the deployment's limits. Made once at startup.
  */
 record Forwarding(Vertx vertx, BackendClient client, RetryBudget budget, PassiveHealth health,
-        ExchangeListener listeners, OutgoingHeaders headers, ClosingConnections closingConnections,
+        ExchangeListener listeners, OutgoingHeaders headers, RequestIds requestIds,
+        ClosingConnections closingConnections,
         long bodyBufferBytes, long idleTimeoutMillis, long overallTimeoutNanos) {
 }

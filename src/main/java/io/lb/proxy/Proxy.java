@@ -63,7 +63,7 @@ public class Proxy {
         List<ExchangeListener> all = new ArrayList<>();
         listeners.forEach(all::add);
         this.forwarding = new Forwarding(vertx, client, budget, health, new ExchangeListeners(all), headers,
-                closingConnections, config.retry().bodyBufferSize().asLongValue(),
+                new RequestIds(config.requestId()), closingConnections, config.retry().bodyBufferSize().asLongValue(),
                 config.timeout().idle().toMillis(), config.timeout().overall().toNanos());
         Map<String, Upstream> upstreams = new HashMap<>();
         for (BackendPool pool : pools.all()) {
@@ -101,12 +101,15 @@ public class Proxy {
     }
 
     private void turnAway(HttpServerRequest request, int status, String reason, Outcome outcome) {
-        forwarding.listeners().exchangeEnded(new TurnedAway(request, status, outcome));
+        String requestId = forwarding.requestIds().of(request);
+        forwarding.requestIds().write(requestId, request.response().headers());
+        forwarding.listeners().exchangeEnded(new TurnedAway(request, requestId, status, outcome));
+        String body = ErrorResponses.withRequestId(reason, requestId);
         if (outcome == Outcome.REJECTED && closingConnections.mark(request)) {
-            ErrorResponses.sendClosing(request.response(), status, reason)
+            ErrorResponses.sendClosing(request.response(), status, body)
                     .onComplete(written -> closingConnections.close(request));
         } else {
-            ErrorResponses.send(request.response(), status, reason);
+            ErrorResponses.send(request.response(), status, body);
         }
     }
 

@@ -47,7 +47,7 @@ final class ProxyExchange extends ExchangeRecord {
 
     ProxyExchange(Forwarding forwarding, RouteTarget target, HttpServerRequest request, HostAndPort authority,
             String uri, boolean closeConnectionAfter) {
-        super(request, target.route(), target.upstream().name());
+        super(request, target.route(), target.upstream().name(), forwarding.requestIds().of(request));
         this.forwarding = forwarding;
         this.target = target;
         this.upstream = target.upstream();
@@ -108,6 +108,9 @@ final class ProxyExchange extends ExchangeRecord {
             return;
         }
         tried.add(backend);
+        if (retryReason != null) {
+            retried(retryReason);
+        }
         forwarding.listeners().tryStarted(this, backend, retryReason);
         retryReason = null;
         Attempt attempt = new Attempt(backend.lease(), timers);
@@ -124,7 +127,13 @@ final class ProxyExchange extends ExchangeRecord {
 
     private void writeHeaders(MultiMap backendHeaders) {
         forwarding.headers().writeRequest(request, authority, backendHeaders);
+        forwarding.requestIds().write(requestId(), backendHeaders);
         target.route().request().applyTo(backendHeaders);
+    }
+
+    private void finishResponseHeaders(MultiMap clientHeaders) {
+        target.route().response().applyTo(clientHeaders);
+        forwarding.requestIds().write(requestId(), clientHeaders);
     }
 
     private void onResponseHead(Attempt attempt, BackendResponse backendResponse) {
@@ -206,7 +215,7 @@ final class ProxyExchange extends ExchangeRecord {
         int headStatus = backendResponse.statusCode();
         upstream.stick(request, stickyToken, attempt.backend());
         ResponseRelay.relay(timers, backendResponse, response, method, forwarding.idleTimeoutMillis(),
-                target.route().response()).onComplete(relayed -> onRelayEnded(attempt, headStatus, relayed));
+                this::finishResponseHeaders).onComplete(relayed -> onRelayEnded(attempt, headStatus, relayed));
     }
 
     private void onRelayEnded(Attempt attempt, int headStatus, AsyncResult<Void> relayed) {
@@ -237,15 +246,19 @@ final class ProxyExchange extends ExchangeRecord {
     private void answerWithError() {
         Backend last = tried.isEmpty() ? null : tried.get(tried.size() - 1);
         if (lastFailure == null) {
-            ErrorResponses.send(response, 503, ErrorResponses.NO_BACKEND);
+            answer(503, ErrorResponses.NO_BACKEND);
             end(null, 503, Outcome.NO_BACKEND);
         } else if (lastFailure.timedOut()) {
-            ErrorResponses.send(response, 504, ErrorResponses.GATEWAY_TIMEOUT);
+            answer(504, ErrorResponses.GATEWAY_TIMEOUT);
             end(last, 504, Outcome.TIMEOUT);
         } else {
-            ErrorResponses.send(response, 502, ErrorResponses.badGateway(lastFailure));
+            answer(502, ErrorResponses.badGateway(lastFailure));
             end(last, 502, Outcome.BACKEND_ERROR);
         }
+    }
+
+    private void answer(int errorStatus, String body) {
+        ErrorResponses.send(response, errorStatus, body, forwarding.requestIds(), requestId());
     }
 
     private void clientGone() {

@@ -1,7 +1,8 @@
 package io.lb.proxy;
 
+import java.util.function.Consumer;
+
 import io.lb.client.BackendResponse;
-import io.lb.routing.HeaderRewrite;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
 import io.vertx.core.Future;
@@ -69,13 +70,13 @@ final class ResponseRelay {
      * body for a whole one.
      */
     static Future<Void> relay(TimerWheel timers, BackendResponse from, HttpServerResponse to, HttpMethod method,
-            long idleMillis, HeaderRewrite rewrite) {
+            long idleMillis, Consumer<MultiMap> finishHeaders) {
         to.setStatusCode(from.statusCode());
         if (from.statusMessage() != null) {
             to.setStatusMessage(from.statusMessage());
         }
         HopByHopHeaders.copyEndToEnd(from.headers(), to.headers());
-        rewrite.applyTo(to.headers());
+        finishHeaders.accept(to.headers());
         boolean bodyExpected = mayHaveBody(from.statusCode(), method);
         String contentLength = to.headers().get(HttpHeaders.CONTENT_LENGTH);
         if (contentLength == null && bodyExpected) {

@@ -5,8 +5,8 @@ import io.vertx.core.http.HttpServerRequest;
 /** A request the balancer answered itself before any route or backend: refused, or matched by no route. */
 final class TurnedAway extends ExchangeRecord {
 
-    TurnedAway(HttpServerRequest request, int status, Outcome outcome) {
-        super(request, null, null);
+    TurnedAway(HttpServerRequest request, String requestId, int status, Outcome outcome) {
+        super(request, null, null, requestId);
         ended(null, status, outcome, System.nanoTime());
     }
 

@@ -55,7 +55,7 @@ final class WebSocketTunnel extends ExchangeRecord {
 
     WebSocketTunnel(Forwarding forwarding, HttpClient upgradeClient, RouteTarget target, HttpServerRequest request,
             HostAndPort authority, String uri) {
-        super(request, target.route(), target.upstream().name());
+        super(request, target.route(), target.upstream().name(), forwarding.requestIds().of(request));
         this.forwarding = forwarding;
         this.upgradeClient = upgradeClient;
         this.target = target;
@@ -99,15 +99,18 @@ final class WebSocketTunnel extends ExchangeRecord {
                 forwarding.listeners().retryAbandoned(this, "no_backend");
             }
             if (lastConnectFailure == null) {
-                ErrorResponses.send(response, 503, ErrorResponses.NO_BACKEND);
+                answer(503, ErrorResponses.NO_BACKEND);
                 end(null, 503, Outcome.NO_BACKEND);
             } else {
-                ErrorResponses.send(response, 502, ErrorResponses.badGateway(AttemptFailure.Kind.CONNECT));
+                answer(502, ErrorResponses.badGateway(AttemptFailure.Kind.CONNECT));
                 end(tried.get(tried.size() - 1), 502, Outcome.BACKEND_ERROR);
             }
             return;
         }
         tried.add(backend);
+        if (retryReason != null) {
+            retried(retryReason);
+        }
         forwarding.listeners().tryStarted(this, backend, retryReason);
         Lease attemptLease = backend.lease();
         lease = attemptLease;
@@ -131,7 +134,7 @@ final class WebSocketTunnel extends ExchangeRecord {
                 if (tried.size() < upstream.retry().maxAttempts()) {
                     tryNextBackend(failure.reason());
                 } else {
-                    ErrorResponses.send(response, 502, ErrorResponses.badGateway(AttemptFailure.Kind.CONNECT));
+                    answer(502, ErrorResponses.badGateway(AttemptFailure.Kind.CONNECT));
                     end(chosen, 502, Outcome.BACKEND_ERROR);
                 }
                 return;
@@ -168,10 +171,10 @@ final class WebSocketTunnel extends ExchangeRecord {
             forwarding.listeners().tryEnded(this, backend, 0, failure.reason());
             forwarding.health().gatewayError(backend, failure.getMessage());
             if (failure.kind() == AttemptFailure.Kind.TIMEOUT) {
-                ErrorResponses.send(response, 504, ErrorResponses.GATEWAY_TIMEOUT);
+                answer(504, ErrorResponses.GATEWAY_TIMEOUT);
                 end(backend, 504, Outcome.TIMEOUT);
             } else {
-                ErrorResponses.send(response, 502, ErrorResponses.badGateway(failure));
+                answer(502, ErrorResponses.badGateway(failure));
                 end(backend, 502, Outcome.BACKEND_ERROR);
             }
             return;
@@ -191,7 +194,7 @@ final class WebSocketTunnel extends ExchangeRecord {
     private void relayRefusal(Backend backend, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
         ResponseRelay.relay(timers(), VertxBackendClient.response(backendResponse), response, HttpMethod.GET,
-                forwarding.idleTimeoutMillis(), target.route().response()).onComplete(relayed -> {
+                forwarding.idleTimeoutMillis(), this::finishResponseHeaders).onComplete(relayed -> {
             forwarding.listeners().tryEnded(this, backend, status, relayed.succeeded() ? null : "body_cut");
             if (relayed.succeeded()) {
                 end(backend, status, Outcome.SUCCESS);
@@ -266,6 +269,7 @@ final class WebSocketTunnel extends ExchangeRecord {
 
     private RequestOptions options(Backend backend) {
         MultiMap headers = forwarding.headers().upgrade(request, authority);
+        forwarding.requestIds().write(requestId(), headers);
         target.route().request().applyTo(headers);
         // the handshake is hop-by-hop by nature, and the reason this request exists: it goes through
         headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
@@ -277,6 +281,15 @@ final class WebSocketTunnel extends ExchangeRecord {
                 .setSsl(backend.spec().tls())
                 .setURI(backendUri)
                 .setHeaders(headers);
+    }
+
+    private void answer(int errorStatus, String body) {
+        ErrorResponses.send(response, errorStatus, body, forwarding.requestIds(), requestId());
+    }
+
+    private void finishResponseHeaders(MultiMap clientHeaders) {
+        target.route().response().applyTo(clientHeaders);
+        forwarding.requestIds().write(requestId(), clientHeaders);
     }
 
     private TimerWheel timers() {

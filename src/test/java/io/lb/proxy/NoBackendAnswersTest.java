@@ -57,7 +57,8 @@ class NoBackendAnswersTest {
         long start = System.nanoTime();
         HttpResponse<String> response = send("/x");
         assertEquals(503, response.statusCode());
-        assertEquals("503 Service Unavailable: no backend is available\n", response.body());
+        assertEquals("503 Service Unavailable: no backend is available\n"
+                + "request id: " + response.headers().firstValue("X-Request-Id").orElseThrow() + "\n", response.body());
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos());
     }
 

@@ -165,8 +165,8 @@ class FailoverTest {
         healthy.behave(Behaviours.closeAfterRequest());
         HttpResponse<String> response = client.send(get("/all-fail"), BodyHandlers.ofString());
         assertEquals(502, response.statusCode());
-        assertEquals("502 Bad Gateway: the backend failed to answer (connection closed before the response)\n",
-                response.body());
+        assertEquals("502 Bad Gateway: the backend failed to answer (connection closed before the response)\n"
+                + "request id: " + response.headers().firstValue("X-Request-Id").orElseThrow() + "\n", response.body());
         assertEquals(1, faulty.requestCount());
         assertEquals(1, healthy.requestCount());
     }
@@ -177,7 +177,8 @@ class FailoverTest {
         healthy.behave(Behaviours.hang());
         HttpResponse<String> response = client.send(get("/all-hang"), BodyHandlers.ofString());
         assertEquals(504, response.statusCode());
-        assertEquals("504 Gateway Timeout: the backend did not answer in time\n", response.body());
+        assertEquals("504 Gateway Timeout: the backend did not answer in time\n"
+                + "request id: " + response.headers().firstValue("X-Request-Id").orElseThrow() + "\n", response.body());
     }
 
     @Test

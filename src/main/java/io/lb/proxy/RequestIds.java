@@ -1,0 +1,76 @@
+package io.lb.proxy;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.lb.config.InvalidConfigException;
+import io.lb.config.LbConfig;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The id of each request ({@code lb.request-id.header}, default {@code X-Request-Id}): the client's own when it
+ * sent a sane one (at most {@link #MAX_LENGTH} printable ASCII characters), a new random one otherwise. It travels
+ * to the backend, back to the client, and into the access log and the balancer's own error bodies.
+ */
+final class RequestIds {
+
+    static final int MAX_LENGTH = 200;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final boolean enabled;
+    private final CharSequence header;
+
+    RequestIds(LbConfig.RequestId config) {
+        String name = config.header().strip();
+        if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+            throw new InvalidConfigException("lb.request-id.header: invalid value '" + config.header()
+                    + "': not a header name");
+        }
+        this.enabled = config.enabled();
+        this.header = HttpHeaders.createOptimized(name);
+    }
+
+    /** The request's id, or null when ids are off. */
+    String of(HttpServerRequest request) {
+        if (!enabled) {
+            return null;
+        }
+        String sent = request.headers().get(header);
+        return sent != null && isSane(sent) ? sent : generate();
+    }
+
+    /** Writes {@code id} (when there is one) into {@code headers}, replacing any other value. */
+    void write(String id, MultiMap headers) {
+        if (id != null) {
+            headers.set(header, id);
+        }
+    }
+
+    private static boolean isSane(String id) {
+        int length = id.length();
+        if (length == 0 || length > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = id.charAt(i);
+            if (c <= 32 || c >= 127) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 128 random bits as 32 hexadecimal digits. */
+    static String generate() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        char[] digits = new char[32];
+        long high = random.nextLong();
+        long low = random.nextLong();
+        for (int i = 0; i < 16; i++) {
+            digits[i] = HEX[(int) (high >>> (60 - 4 * i)) & 0xf];
+            digits[16 + i] = HEX[(int) (low >>> (60 - 4 * i)) & 0xf];
+        }
+        return new String(digits);
+    }
+}
