@@ -4,8 +4,8 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.registry.ValueRegistry;
-import io.quarkus.registry.ValueRegistry.RuntimeKey;
+import io.quarkus.value.registry.ValueRegistry;
+import io.quarkus.value.registry.ValueRegistry.RuntimeKey;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.vertx.http.HttpServer;
 
