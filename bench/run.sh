@@ -283,11 +283,13 @@ appcds_archive() {
     local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa" kind
     if [[ -z ${CDS_ARCHIVE[$variant]:-} ]]; then
         kind=$(archive_kind "$variant")
-        if [[ $kind == aot ]]; then archive="$OUT/app-$variant.aot"; fi
+        if [[ $kind == aot* ]]; then archive="$OUT/app-$variant.aot"; fi
         rm -f "$archive"
         # shellcheck disable=SC2046
         case $kind in
             cds) JAVA=$(java_of "$variant") "$ROOT/bin/appcds-train.sh" "$(launch_args "$variant" "$jar" | tail -1)" \
+                     "$archive" $(jvm_opts "$variant") ;;
+            aot-trained) JAVA=$(java_of "$variant") "$ROOT/bin/appcds-train.sh" "$(launch_args "$variant" "$jar" | tail -1)" \
                      "$archive" $(jvm_opts "$variant") ;;
             aot) "$(java_of "$variant")" $(jvm_opts "$variant") -XX:AOTCacheOutput="$archive" \
                      -Dquarkus.appcds.generate=true $(launch_args "$variant" "$jar") ;;
@@ -315,7 +317,7 @@ launch_args() {
 
 archive_kind() { # archive_kind VARIANT: "aot" (AOT_<variant>=1), "cds" (CDS_<variant>=1), "static" or nothing
     local cdsvar="CDS_${1//-/_}" aotvar="AOT_${1//-/_}"
-    if [[ ${!aotvar:-0} == 1 ]]; then echo aot; elif [[ ${!cdsvar:-0} == 1 ]]; then echo cds
+    if [[ ${!aotvar:-0} == 1 ]]; then echo aot; elif [[ ${!aotvar:-0} == trained ]]; then echo aot-trained; elif [[ ${!cdsvar:-0} == 1 ]]; then echo cds
     elif [[ ${!cdsvar:-0} == static ]]; then echo static; fi
 }
 
@@ -330,7 +332,7 @@ start_jvm() {
     local jar=${!jarvar:-$JAR}
     for port in "$@"; do backends+="${backends:+,}http://127.0.0.1:$port"; done
     case $(archive_kind "$variant") in
-        aot) appcds_archive "$variant" "$jar" > /dev/null    # not in a subshell: the archive is made once per run
+        aot*) appcds_archive "$variant" "$jar" > /dev/null    # not in a subshell: the archive is made once per run
              cds_opts="-XX:AOTCache=${CDS_ARCHIVE[$variant]}" ;;
         cds|static) appcds_archive "$variant" "$jar" > /dev/null
              cds_opts="-XX:SharedArchiveFile=${CDS_ARCHIVE[$variant]}" ;;
@@ -464,11 +466,11 @@ scenario() { # scenario NAME PORTS...
 
 startup() { # runs interleaved (run i of every variant, then run i+1): the machine's speed drifts
     local ms reported variant
-    for pinned in yes no; do
+    for pinned in ${STARTUP_PINNED:-yes no}; do
         for (( i = 1; i <= STARTUP_RUNS; i++ )); do
             for variant in ${STARTUP_VARIANTS:-$BALANCERS}; do
                 [[ $variant == jvm* ]] || continue
-                python3 -c "import sys; sys.path.insert(0, '$HERE'); import measure; measure.wait_for_quiet($MAX_FOREIGN, 30)"
+                python3 -c "import sys; sys.path.insert(0, '$HERE'); import measure; measure.wait_for_quiet($MAX_FOREIGN, ${STARTUP_QUIET_WAIT:-30})"
                 if [[ $pinned == yes ]]; then
                     start_jvm "$variant" "${FAST_PORTS[@]}"
                 else

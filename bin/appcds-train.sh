@@ -46,7 +46,9 @@ http() {
 }
 
 rm -f "$archive"
-LB_BACKENDS="http://127.0.0.1:$management_port" "$java" "$@" -XX:ArchiveClassesAtExit="$archive" \
+# ARCHIVE ending in .aot: a JDK 25+ AOT cache (JEP 483/514), written by the same training run.
+if [[ $archive == *.aot ]]; then archive_option=-XX:AOTCacheOutput="$archive"; else archive_option=-XX:ArchiveClassesAtExit="$archive"; fi
+LB_BACKENDS="http://127.0.0.1:$management_port" "$java" "$@" "$archive_option" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$traffic_port" \
     -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$management_port" \
     -Dlb.health.path=/q/health/live -Dlb.shutdown.readiness-delay=0s "${launch_args[@]}" > "$log" 2>&1 &
