@@ -34,7 +34,7 @@ public class StaticBackends {
 
     void onStart(@Observes @Priority(1) StartupEvent event) {
         ConfigValidator.validate(config);
-        // issue 6: lb.backends is the source of backends only in static mode; KubernetesDiscovery does the rest
+        // lb.backends is the source of backends only in static mode; KubernetesDiscovery does the rest
         if (DiscoveryMode.of(config.discovery()) != DiscoveryMode.STATIC) {
             config.backends().filter(list -> !list.isEmpty()).ifPresent(ignored -> LOG.warnf(
                     "lb.backends is ignored: lb.discovery=%s", config.discovery().mode().trim()));
