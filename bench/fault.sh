@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault benchmark (issue 4), run by hand, not in CI. See docs/fault-tolerance.md for results and reasoning.
+# Fault benchmark, run by hand, not in CI. See docs/fault-tolerance.md for results and reasoning.
 #
 # Three backends (bench/FaultBackend.java, one JVM each, DELAY_MS per request) behind a balancer under constant
 # wrk load (CONNS connections, DURATION seconds). One fault per run, always on backend 3:

@@ -6,7 +6,7 @@
 #
 #   bench/idle.sh                                         # jvm-tuned, idle spells of 70 1 70 1 70 1 s
 #   VARIANTS="jvm-tuned jvm-x" JVM_OPTS_jvm_x="..." IDLES="70 1" bench/idle.sh
-#   WARMUP_PAUSE=1 bench/idle.sh                          # the warm-up before the seventh pass
+#   WARMUP_PAUSE=1 bench/idle.sh                          # a warm-up without quiet spells between its runs
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 VARIANTS=${VARIANTS:-jvm-tuned}

@@ -35,7 +35,7 @@ RATE=${RATE:-20000}               # scenario paced: requests/s offered to each b
 export RATE WRK_THREADS           # read by paced.lua
 # Scenario paced: after the full-speed warm-up, this much load at RATE before round 1, so that the first round
 # does not also measure the JIT adapting to the new traffic pattern (set 0 to include that). The JIT's relearning
-# after an emptied connection pool is the full-speed warm-up's job (WARMUP_PAUSE; docs/benchmarks.md, seventh pass).
+# after an emptied connection pool is the full-speed warm-up's job (WARMUP_PAUSE; see warm_up).
 PACED_WARMUP=${PACED_WARMUP:-30}
 BALANCERS=${BALANCERS:-"haproxy nginx jvm jvm-tuned"}
 STARTUP_RUNS=${STARTUP_RUNS:-5}
@@ -49,23 +49,21 @@ QUIET_WAIT=${QUIET_WAIT:-180}     # before each run, wait up to this many second
 #              sees one CPU and so picks SerialGC; max heap is 1/4 of RAM)
 #   jvm-tuned  the documented flags (JVM_OPTS_jvm_tuned, the same as src/main/docker/Dockerfile.jvm's apart from
 #              the fixed heap sizes): SerialGC, bounded heap/metaspace/code cache/direct memory, C2 thresholds
-#              10x higher (fewer C2 compilations competing with start-up on one core), every jar on one class
-#              path (FLAT_jvm_tuned=1, bin/flat-classpath.sh) and an AppCDS archive made for it before the first
-#              start (CDS_jvm_tuned=1; see appcds_archive): started the way the image starts it
+#              10x higher (fewer C2 compilations competing with start-up on one core), and an AppCDS archive
+#              made before the first start (CDS_jvm_tuned=1; see appcds_archive): started the way the image
+#              starts it
 # Add variants with BALANCERS="... jvm-x" and JVM_OPTS_jvm_x="..." (and JAR_jvm_x=path/to/quarkus-run.jar to
 # run another build of the balancer, CDS_jvm_x=1 to give it an AppCDS archive (CDS_jvm_x=static: Quarkus' own), JAVA_jvm_x=/path/to/bin/java to run
-# it on another JVM than the `java` on the PATH, AOT_jvm_x=1 to give a JDK 25+ variant a Leyden AOT cache,
-# SPLIT_jvm_x=1 to leave the event loop alone on its core, see split_event_loop, FLAT_jvm_x=1 to start it with
-# every jar on one class path like the image does, see launch_args).
+# it on another JVM than the `java` on the PATH, AOT_jvm_x=1 to give a JDK 25+ variant a Leyden AOT cache from
+# Quarkus' generate mode (AOT_jvm_x=trained: from a training run), SPLIT_jvm_x=1 to leave the event loop alone on
+# its core, see split_event_loop).
 LB_QUARKUS_OPTS=${LB_QUARKUS_OPTS:-"-Dquarkus.vertx.event-loops-pool-size=1"}
 JVM_OPTS_jvm=${JVM_OPTS_jvm:-""}
 JVM_OPTS_jvm_tuned=${JVM_OPTS_jvm_tuned:-"-XX:+UseSerialGC -Xms32m -Xmx96m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:MaxDirectMemorySize=64m -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000 -XX:TrimNativeHeapInterval=30000 -Dquarkus.vertx.prefer-native-transport=true"}
 CDS_jvm_tuned=${CDS_jvm_tuned:-1}
-FLAT_jvm_tuned=${FLAT_jvm_tuned:-1}
 ROUTES_CONFIG=${ROUTES_CONFIG:-$OUT/routes50.properties}
 JVM_OPTS_jvm_routes=${JVM_OPTS_jvm_routes:-"$JVM_OPTS_jvm_tuned -Dquarkus.config.locations=$ROUTES_CONFIG"}
 CDS_jvm_routes=${CDS_jvm_routes:-$CDS_jvm_tuned}
-FLAT_jvm_routes=${FLAT_jvm_routes:-$FLAT_jvm_tuned}
 BALANCERS_routes=${BALANCERS_routes:-"jvm-tuned jvm-routes"}
 JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
 
@@ -282,49 +280,34 @@ java_of() { # java_of VARIANT: the variant's java launcher
 
 # appcds_archive VARIANT JAR: prints the path of an AppCDS archive for this variant, made on first use the way
 # Dockerfile.jvm makes it: bin/appcds-train.sh (a full start, proxied requests and probes, then SIGTERM) under
-# -XX:ArchiveClassesAtExit, with the same JVM, flags and launch (launch_args) as the runs that use it (the JVM
-# refuses an archive otherwise). With CDS_<variant>=static, Quarkus' generate mode instead (static init only, then
-# exit: the archive Dockerfile.jvm made before the ninth pass). With AOT_<variant>=1 (a JDK 25+ launcher in JAVA_<variant>),
-# the generate mode writes a Leyden AOT cache (JEP 483/514: classes loaded and linked ahead of time) with
-# -XX:AOTCacheOutput instead.
+# -XX:ArchiveClassesAtExit, with the same JVM, flags and jar as the runs that use it (the JVM refuses an archive
+# otherwise). With CDS_<variant>=static, Quarkus' generate mode instead (static init only, then exit: what
+# quarkus.package.jar.appcds.enabled runs at build time). With AOT_<variant>=1 (a JDK 25+ launcher in
+# JAVA_<variant>), the generate mode writes a Leyden AOT cache (JEP 483/514: classes loaded and linked ahead of
+# time) with -XX:AOTCacheOutput instead; with AOT_<variant>=trained, bin/appcds-train.sh writes it.
 declare -A CDS_ARCHIVE=()
 appcds_archive() {
     local variant=$1 jar=$2 archive="$OUT/app-cds-$1.jsa" kind
     if [[ -z ${CDS_ARCHIVE[$variant]:-} ]]; then
         kind=$(archive_kind "$variant")
-        if [[ $kind == aot ]]; then archive="$OUT/app-$variant.aot"; fi
+        if [[ $kind == aot* ]]; then archive="$OUT/app-$variant.aot"; fi
         rm -f "$archive"
         # shellcheck disable=SC2046
         case $kind in
-            cds) JAVA=$(java_of "$variant") "$ROOT/bin/appcds-train.sh" "$(launch_args "$variant" "$jar" | tail -1)" \
-                     "$archive" $(jvm_opts "$variant") ;;
+            cds|aot-trained) JAVA=$(java_of "$variant") "$ROOT/bin/appcds-train.sh" "$jar" "$archive" $(jvm_opts "$variant") ;;
             aot) "$(java_of "$variant")" $(jvm_opts "$variant") -XX:AOTCacheOutput="$archive" \
-                     -Dquarkus.appcds.generate=true $(launch_args "$variant" "$jar") ;;
+                     -Dquarkus.appcds.generate=true -jar "$jar" ;;
             *) "$(java_of "$variant")" $(jvm_opts "$variant") -XX:ArchiveClassesAtExit="$archive" \
-                   -Dquarkus.appcds.generate=true $(launch_args "$variant" "$jar") ;;
+                   -Dquarkus.appcds.generate=true -jar "$jar" ;;
         esac > "$OUT/app-cds-$variant.log" 2>&1 || { echo "AppCDS archive for $variant failed, see $OUT" >&2; return 1; }
         CDS_ARCHIVE[$variant]=$archive
     fi
     echo "${CDS_ARCHIVE[$variant]}"
 }
 
-# launch_args VARIANT JAR: how java starts the build, one argument per line: "-jar" and JAR, or with
-# FLAT_<variant>=1 "@" and the argument file bin/flat-classpath.sh writes for JAR's directory (every jar on one
-# class path, as Dockerfile.jvm starts it: an AppCDS archive then serves the application's classes whole).
-# Callers split the output on white space: JAR's path must not contain any.
-launch_args() {
-    local flatvar="FLAT_${1//-/_}" argfile="$OUT/flat-classpath-$1.args"
-    if [[ ${!flatvar:-0} == 1 ]]; then
-        "$ROOT/bin/flat-classpath.sh" "$(dirname "$2")" "$argfile" > /dev/null
-        echo "@$argfile"
-    else
-        printf -- '-jar\n%s\n' "$2"
-    fi
-}
-
 archive_kind() { # archive_kind VARIANT: "aot" (AOT_<variant>=1), "cds" (CDS_<variant>=1), "static" or nothing
     local cdsvar="CDS_${1//-/_}" aotvar="AOT_${1//-/_}"
-    if [[ ${!aotvar:-0} == 1 ]]; then echo aot; elif [[ ${!cdsvar:-0} == 1 ]]; then echo cds
+    if [[ ${!aotvar:-0} == 1 ]]; then echo aot; elif [[ ${!aotvar:-0} == trained ]]; then echo aot-trained; elif [[ ${!cdsvar:-0} == 1 ]]; then echo cds
     elif [[ ${!cdsvar:-0} == static ]]; then echo static; fi
 }
 
@@ -339,20 +322,19 @@ start_jvm() {
     local jar=${!jarvar:-$JAR}
     for port in "$@"; do backends+="${backends:+,}http://127.0.0.1:$port"; done
     case $(archive_kind "$variant") in
-        aot) appcds_archive "$variant" "$jar" > /dev/null    # not in a subshell: the archive is made once per run
+        aot*) appcds_archive "$variant" "$jar" > /dev/null    # not in a subshell: the archive is made once per run
              cds_opts="-XX:AOTCache=${CDS_ARCHIVE[$variant]}" ;;
         cds|static) appcds_archive "$variant" "$jar" > /dev/null
              cds_opts="-XX:SharedArchiveFile=${CDS_ARCHIVE[$variant]}" ;;
     esac
-    # worked out before the clock starts: writing the flat class path's argument file is not the JVM's start-up
-    local java opts launch
-    java=$(java_of "$variant") opts=$(jvm_opts "$variant") launch=$(launch_args "$variant" "$jar")
+    local java opts
+    java=$(java_of "$variant") opts=$(jvm_opts "$variant")
     t0=$(date +%s%N)
     # shellcheck disable=SC2086
     LB_BACKENDS=$backends taskset -c "$LB_CPU" "$java" $opts $cds_opts $LB_QUARKUS_OPTS \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="${LB_PORT[$variant]}" \
         -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="${MGMT_PORT[$variant]}" \
-        ${JVM_EXTRA_OPTS:-} $launch > "$OUT/$variant.log" 2>&1 &
+        ${JVM_EXTRA_OPTS:-} -jar "$jar" > "$OUT/$variant.log" 2>&1 &
     LB_PID[$variant]=$!
     STARTED+=($!)
     wait_http "http://127.0.0.1:${MGMT_PORT[$variant]}/q/health/ready" 60
@@ -399,7 +381,7 @@ stop_balancers() {
 # balancers to close their idle backend connections; one long warm-up run never does either, and the JVM's JIT
 # then deoptimises its hot code at the first round's start and end (the branches for closing connections, an
 # idle event loop and an emptied backend pool were never profiled) and spends the first seconds of round 1
-# recompiling it on the balancer's core (docs/benchmarks.md, seventh pass). Several cycles with pauses longer
+# recompiling it on the balancer's core (bench/idle.sh). Several cycles with pauses longer
 # than lb.client.keep-alive-timeout let it see those paths before measuring, as a server with connection churn
 # and quiet spells does. Same rule for every balancer.
 warm_up() {
@@ -490,11 +472,11 @@ scenario() { # scenario NAME PORTS...
 
 startup() { # runs interleaved (run i of every variant, then run i+1): the machine's speed drifts
     local ms reported variant
-    for pinned in yes no; do
+    for pinned in ${STARTUP_PINNED:-yes no}; do
         for (( i = 1; i <= STARTUP_RUNS; i++ )); do
             for variant in ${STARTUP_VARIANTS:-$BALANCERS}; do
                 [[ $variant == jvm* ]] || continue
-                python3 -c "import sys; sys.path.insert(0, '$HERE'); import measure; measure.wait_for_quiet($MAX_FOREIGN, 30)"
+                python3 -c "import sys; sys.path.insert(0, '$HERE'); import measure; measure.wait_for_quiet($MAX_FOREIGN, ${STARTUP_QUIET_WAIT:-30})"
                 if [[ $pinned == yes ]]; then
                     start_jvm "$variant" "${FAST_PORTS[@]}"
                 else
@@ -523,9 +505,9 @@ main() {
         echo "java: $(java -version 2>&1 | head -2 | tail -1)"
         echo "wrk: $(wrk -v 2>&1 | head -1)"
         for lb in $BALANCERS; do
-            local kind flatvar="FLAT_${lb//-/_}"
+            local kind
             kind=$(archive_kind "$lb")
-            [[ $lb == jvm* ]] && echo "$lb: $("$(java_of "$lb")" -version 2>&1 | head -1); $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}${kind:+ + $kind archive}$( [[ ${!flatvar:-0} == 1 ]] && echo ' + flat class path')"
+            [[ $lb == jvm* ]] && echo "$lb: $("$(java_of "$lb")" -version 2>&1 | head -1); $(jvm_opts "$lb") $LB_QUARKUS_OPTS ${JVM_EXTRA_OPTS:-}${kind:+ + $kind archive}"
         done
         echo "wrk: -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds, warm-up ${WARMUP}s in $WARMUP_CYCLES runs ${WARMUP_PAUSE}s apart; balancers on cpu $LB_CPU, backends+wrk on cpu $LOAD_CPU"
     } > "$OUT/environment.txt"

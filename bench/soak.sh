@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak (issue 8), run by hand, not in CI. See docs/soak.md for results.
+# Soak, run by hand, not in CI. See docs/soak.md for results.
 #
 # DURATION seconds (default 600) of wrk load (CONNS=32 connections) through the balancer to three FaultBackends
 # (DELAY_MS=10 each) while backend 3 flaps: every 30 s it is kill -9'ed at t = 15, 45, 75, ... and started

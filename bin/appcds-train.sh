@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Makes an AppCDS archive from a training run of the packaged balancer, for a faster start.
+# Makes an AppCDS archive (or, on JDK 25+, an AOT cache) from a training run of the packaged balancer, for a
+# faster start.
 #
-#   bin/appcds-train.sh LAUNCH ARCHIVE [JAVA_OPTION...]      LAUNCH: the jar, or @ARGFILE of bin/flat-classpath.sh
+#   bin/appcds-train.sh JAR ARCHIVE [JAVA_OPTION...]       ARCHIVE ending in .aot: a JDK 25+ AOT cache
 #   bin/appcds-train.sh target/quarkus-app/quarkus-run.jar target/quarkus-app/app-cds-trained.jsa -XX:+UseSerialGC
 #   java -XX:SharedArchiveFile=target/quarkus-app/app-cds-trained.jsa -XX:+UseSerialGC \
 #        -jar target/quarkus-app/quarkus-run.jar
@@ -9,12 +10,11 @@
 # Quarkus' own archive (the build's app-cds.jsa) holds the classes of static initialisation only. This one holds
 # every class a real start loads, and those of the first proxied requests and probes: the run starts the balancer,
 # proxies requests to its own management interface (so no backend is needed), calls every management endpoint,
-# then stops it with SIGTERM; the JVM writes the archive as it exits (-XX:ArchiveClassesAtExit). On one core that
-# took start to ready from 1.86 to 1.67 s, and with the flat class path of bin/flat-classpath.sh (LAUNCH
-# @target/quarkus-app/flat-classpath.args) to 1.22 s (docs/benchmarks.md, ninth and tenth passes).
+# then stops it with SIGTERM; the JVM writes the archive as it exits (-XX:ArchiveClassesAtExit, or
+# -XX:AOTCacheOutput for .aot). Figures: docs/benchmarks.md, "Start-up and packaging".
 #
-# An archive only works for the JVM that made it and for the class path exactly as given here: start the balancer
-# with the same `java` and the same LAUNCH argument (a JVM that cannot use it starts without it, and says why with
+# An archive only works for the JVM that made it and for the jar path exactly as given here: start the balancer
+# with the same `java` and the same JAR argument (a JVM that cannot use it starts without it, and says why with
 # -Xlog:cds). Pass the JVM options you run with (GC, heap): the archive is checked against some of them.
 #
 # Environment: JAVA (default: java), TRAINING_TRAFFIC_PORT (18080) and TRAINING_MANAGEMENT_PORT (19000), loopback
@@ -25,9 +25,8 @@ if (( $# < 2 )); then
     sed -n '2,7p' "$0" >&2
     exit 2
 fi
-launch=$1 archive=$2
+jar=$1 archive=$2
 shift 2
-if [[ $launch == @* ]]; then launch_args=("$launch"); else launch_args=(-jar "$launch"); fi
 java=${JAVA:-java}
 traffic_port=${TRAINING_TRAFFIC_PORT:-18080}
 management_port=${TRAINING_MANAGEMENT_PORT:-19000}
@@ -46,10 +45,12 @@ http() {
 }
 
 rm -f "$archive"
-LB_BACKENDS="http://127.0.0.1:$management_port" "$java" "$@" -XX:ArchiveClassesAtExit="$archive" \
+# ARCHIVE ending in .aot: a JDK 25+ AOT cache (JEP 483/514), written by the same training run.
+if [[ $archive == *.aot ]]; then archive_option=-XX:AOTCacheOutput="$archive"; else archive_option=-XX:ArchiveClassesAtExit="$archive"; fi
+LB_BACKENDS="http://127.0.0.1:$management_port" "$java" "$@" "$archive_option" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$traffic_port" \
     -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$management_port" \
-    -Dlb.health.path=/q/health/live -Dlb.shutdown.readiness-delay=0s "${launch_args[@]}" > "$log" 2>&1 &
+    -Dlb.health.path=/q/health/live -Dlb.shutdown.readiness-delay=0s -jar "$jar" > "$log" 2>&1 &
 pid=$!
 
 for (( tries = 0; ; tries++ )); do

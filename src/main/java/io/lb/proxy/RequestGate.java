@@ -79,9 +79,9 @@ final class RequestGate {
     }
 
     /**
-     * A request framed by Transfer-Encoding may have carried a Content-Length as well: Netty drops it before the
-     * application can see it. RFC 9112 §6.1 then requires the connection to be closed after the response, so
-     * that nothing smuggled behind the body is ever read as a request of its own.
+     * The connection of a request framed by Transfer-Encoding is closed after the response, so that nothing
+     * pipelined behind its body is ever read as a request of its own (RFC 9112 §6.1 asks that much of a request
+     * that also carried a Content-Length; Netty's decoder rejects those outright).
      */
     static boolean mustCloseAfter(HttpServerRequest request) {
         return request.version() != HttpVersion.HTTP_2 && request.headers().contains(HttpHeaders.TRANSFER_ENCODING);

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
@@ -12,35 +11,26 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.lb.proxy.Proxy;
-import io.quarkus.registry.ValueRegistry;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.TlsConfigurationRegistry;
-import io.quarkus.tls.runtime.config.TlsConfig;
-import io.quarkus.vertx.http.runtime.HttpCertificateUpdateEventListener;
-import io.quarkus.vertx.http.runtime.VertxHttpBuildTimeConfig;
-import io.quarkus.vertx.http.runtime.VertxHttpConfig;
-import io.quarkus.vertx.http.runtime.options.HttpServerTlsConfig;
-import io.smallrye.config.SmallRyeConfig;
+import io.quarkus.value.registry.ValueRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * Serves the traffic port with Vert.x HTTP servers of the balancer's own that hand every request straight to the
  * proxy. Quarkus' HTTP server would put its router, a routing context, request wrappers and its graceful-shutdown
- * filter in front of every request: about a sixth of the balancer's user CPU per request (docs/benchmarks.md,
- * eighth pass). Its listener is switched off ({@code quarkus.http.host-enabled=false}); this one is configured
- * from the same {@code quarkus.http.*} settings through Quarkus' own option builders, so ports, TLS, HTTP/2,
- * limits and idle timeouts keep their meaning, and TLS-registry certificate updates reach its TLS listener. Where Quarkus' listener is on (dev mode, for Dev UI and live
- * reload), it serves the port through {@code ProxyRoute} and this class stays out of the way.
+ * filter in front of every request: about a sixth of the balancer's user CPU per request (docs/benchmarks.md).
+ * Its listener is switched off ({@code quarkus.http.host-enabled=false}); this one is configured from the same
+ * {@code quarkus.http.*} settings through Quarkus' own option builders ({@link QuarkusHttpSettings}), so ports,
+ * TLS, HTTP/2, limits and idle timeouts keep their meaning, and TLS-registry certificate updates reach its TLS
+ * listener. Where Quarkus' listener is on (dev mode, for Dev UI and live reload), it serves the port through
+ * {@code ProxyRoute} and this class stays out of the way.
  */
 @Singleton
 public class TrafficServer {
@@ -51,44 +41,32 @@ public class TrafficServer {
     private final Proxy proxy;
     private final ValueRegistry values;
     private final TlsConfigurationRegistry tlsRegistry;
-    private final HttpCertificateUpdateEventListener certificateUpdates;
     private final Optional<Duration> shutdownTimeout;
     private volatile String deploymentId;
 
     @Inject
     public TrafficServer(Vertx vertx, Proxy proxy, ValueRegistry values, TlsConfigurationRegistry tlsRegistry,
-            HttpCertificateUpdateEventListener certificateUpdates,
             @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
         this.vertx = vertx;
         this.proxy = proxy;
         this.values = values;
         this.tlsRegistry = tlsRegistry;
-        this.certificateUpdates = certificateUpdates;
         this.shutdownTimeout = shutdownTimeout;
     }
 
     void start(@Observes StartupEvent event) throws Exception {
-        SmallRyeConfig config = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class);
-        VertxHttpConfig http = config.getConfigMapping(VertxHttpConfig.class);
-        if (http.hostEnabled()) {
+        QuarkusHttpSettings http = QuarkusHttpSettings.current();
+        if (http.quarkusListenerOn()) {
             LOG.debug("quarkus.http.host-enabled=true: Quarkus' HTTP server serves the traffic port");
             return;
         }
-        LaunchMode mode = LaunchMode.current();
         BoundPorts ports = new BoundPorts();
-        VertxHttpBuildTimeConfig build = config.getConfigMapping(VertxHttpBuildTimeConfig.class);
-        List<Listener> listeners = Listeners.of(http, build, mode, tlsRegistry, proxy, ports);
-        ConnectionCap cap = http.limits().maxConnections().isPresent()
-                ? new ConnectionCap(http.limits().maxConnections().getAsInt())
-                : null;
-        String tlsConfigurationName = HttpServerTlsConfig.getHttpServerTlsConfigName(http, build, mode)
-                .orElse(TlsConfig.DEFAULT_NAME);
-        Consumer<HttpServer> tlsServerBound = server -> certificateUpdates.register(server, tlsConfigurationName,
-                "traffic port");
-        deploymentId = vertx.deployVerticle(() -> new ListenerVerticle(listeners, cap, ports, tlsServerBound),
+        List<Listener> listeners = Listeners.of(http, tlsRegistry, proxy, ports);
+        ConnectionCap cap = http.maxConnections().isPresent() ? new ConnectionCap(http.maxConnections().getAsInt()) : null;
+        deploymentId = vertx.deployVerticle(() -> new ListenerVerticle(listeners, cap, ports, http::followCertificateUpdates),
                 new DeploymentOptions().setInstances(instances(http)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        new ListeningPorts(values, mode).publish(listeners, ports);
+        new ListeningPorts(values).publish(listeners, ports);
     }
 
     /**
@@ -115,9 +93,9 @@ public class TrafficServer {
     }
 
     /** One server per event loop, or {@code quarkus.http.io-threads} of them if that is fewer (as Quarkus does). */
-    private int instances(VertxHttpConfig http) {
+    private int instances(QuarkusHttpSettings http) {
         int eventLoops = 0;
-        for (var ignored : ((VertxInternal) vertx).getEventLoopGroup()) {
+        for (var ignored : vertx.nettyEventLoopGroup()) {
             eventLoops++;
         }
         return Math.max(1, Math.min(eventLoops, http.ioThreads().orElse(eventLoops)));

@@ -60,16 +60,15 @@ class HostileRequestsTest {
     }
 
     @Test
-    void contentLengthWithTransferEncodingIsFramedByChunksAndTheConnectionClosed() throws Exception {
-        // classic CL.TE smuggling: a front end reading Content-Length would see one request, chunked framing two
+    void contentLengthWithTransferEncodingIsRejectedAndTheConnectionClosed() throws Exception {
+        // classic CL.TE smuggling: a front end reading Content-Length would see one request, chunked framing two.
+        // Netty's decoder refuses the conflicting framing (RFC 9112 6.1 allows either this or chunked framing).
         String attack = "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 30\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n";
         String answer = exchange(attack);
-        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
-        assertTrue(answer.toLowerCase().contains("connection: close"), answer);
-        assertEquals(1, backend.requestCount(), "nothing behind the body may be served as a request");
-        assertEquals("/a", backend.lastRequest().uri());
-        assertFalse(backend.lastRequest().headers().contains("Content-Length"));
+        assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+        assertEquals(1, answer.split("HTTP/1\\.1 ", -1).length - 1, "one answer, the connection closed: " + answer);
+        assertEquals(0, backend.requestCount(), "neither the request nor what follows its body reaches a backend");
     }
 
     @Test

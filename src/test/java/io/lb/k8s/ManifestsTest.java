@@ -73,7 +73,7 @@ class ManifestsTest {
     static final Path DOCKERFILE_JVM = Path.of("src/main/docker/Dockerfile.jvm");
     static final Path DOCKERFILE_NATIVE = Path.of("src/main/docker/Dockerfile.native");
 
-    /** Assumed until the graceful-shutdown work sets them (issue: lb.shutdown.readiness-delay). */
+    /** The defaults of lb.shutdown.readiness-delay and quarkus.shutdown.timeout (application.properties). */
     static final Duration DEFAULT_READINESS_DELAY = Duration.ofSeconds(5);
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 

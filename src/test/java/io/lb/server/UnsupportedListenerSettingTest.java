@@ -14,13 +14,13 @@ import io.quarkus.test.junit.main.QuarkusMainTest;
 
 /** A quarkus.http.* setting that only Quarkus' own listener honours fails startup, naming the key and the value. */
 @QuarkusMainTest
-@TestProfile(UnsupportedListenerSettingTest.AccessLog.class)
+@TestProfile(UnsupportedListenerSettingTest.DomainSocket.class)
 class UnsupportedListenerSettingTest {
 
-    public static class AccessLog implements QuarkusTestProfile {
+    public static class DomainSocket implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.http.access-log.enabled", "true");
+            return Map.of("quarkus.http.domain-socket-enabled", "true");
         }
     }
 
@@ -28,7 +28,7 @@ class UnsupportedListenerSettingTest {
     @Launch(value = {}, exitCode = 1)
     void startupFailsNamingTheKeyTheValueAndTheWayOut(LaunchResult result) {
         String output = result.getOutput() + result.getErrorOutput();
-        assertTrue(output.contains("quarkus.http.access-log.enabled: invalid value 'true'"), output);
+        assertTrue(output.contains("quarkus.http.domain-socket-enabled: invalid value 'true'"), output);
         assertTrue(output.contains("set quarkus.http.host-enabled=true"), output);
     }
 }

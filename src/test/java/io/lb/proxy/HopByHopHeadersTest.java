@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import io.vertx.core.MultiMap;
 
-/** The allocation-free header checks keep the meaning of the lower-casing code they replaced. */
-class HeaderFastPathTest {
+/** Hop-by-hop header names are recognised in any case, and copying leaves them out with the names Connection lists. */
+class HopByHopHeadersTest {
 
     @Test
     void everyHopByHopNameIsRecognisedInAnyCase() {
