@@ -23,11 +23,14 @@ public final class ConfigValidator {
 
     public static void validate(LbConfig config) {
         positive("lb.client.max-connections-per-backend", config.client().maxConnectionsPerBackend());
+        positive("lb.client.max-pending-per-backend", config.client().maxPendingPerBackend());
         positive("lb.client.keep-alive-timeout", config.client().keepAliveTimeout());
         positive("lb.timeout.connect", config.timeout().connect());
         positive("lb.timeout.response", config.timeout().response());
         positive("lb.timeout.idle", config.timeout().idle());
         positive("lb.timeout.overall", config.timeout().overall());
+        positive("lb.timeout.request-header", config.timeout().requestHeader());
+        positive("lb.timeout.request-body-idle", config.timeout().requestBodyIdle());
         positive("lb.retry.max-attempts", config.retry().maxAttempts());
         positive("lb.limits.max-headers", config.limits().maxHeaders());
         Strategy.parse(config.strategy());

@@ -17,6 +17,7 @@ import io.lb.config.LbConfig;
 import io.lb.health.PassiveHealth;
 import io.lb.metrics.Outcome;
 import io.lb.metrics.ProxyMetrics;
+import io.lb.metrics.Rejections;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.MultiMap;
@@ -46,9 +47,11 @@ public class Proxy {
     private final RetryBudget budget;
     private final PassiveHealth health;
     private final ProxyMetrics metrics;
+    private final Rejections rejections;
     private final long bodyBufferBytes;
     private final long responseTimeoutMillis;
     private final long idleTimeoutMillis;
+    private final long requestBodyIdleMillis;
     private final long overallTimeoutNanos;
     /** 0 unless the strategy reads latencies: then the peak-EWMA time constant. */
     private final double latencyDecayNanos;
@@ -62,7 +65,7 @@ public class Proxy {
     public Proxy(Vertx vertx, BackendClient client,
             @Named(BackendClientProducer.UPGRADE_NAME) HttpClient upgradeClient, Balancer balancer,
             RetryPolicy policy, RetryBudget budget, PassiveHealth health, ProxyMetrics metrics, LbConfig config,
-            StickySessions sticky,
+            StickySessions sticky, Rejections rejections,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> maxBodySize) {
         this.vertx = vertx;
         this.client = client;
@@ -73,9 +76,11 @@ public class Proxy {
         this.budget = budget;
         this.health = health;
         this.metrics = metrics;
+        this.rejections = rejections;
         this.bodyBufferBytes = config.retry().bodyBufferSize().asLongValue();
         this.responseTimeoutMillis = config.timeout().response().toMillis();
         this.idleTimeoutMillis = config.timeout().idle().toMillis();
+        this.requestBodyIdleMillis = config.timeout().requestBodyIdle().toMillis();
         this.overallTimeoutNanos = config.timeout().overall().toNanos();
         this.latencyDecayNanos = balancer.needsLatency() ? config.latencyDecay().toNanos() : 0;
         this.gate = new RequestGate(config.limits().maxHeaders(),
@@ -251,6 +256,10 @@ public class Proxy {
         return metrics;
     }
 
+    Rejections rejections() {
+        return rejections;
+    }
+
     long bodyBufferBytes() {
         return bodyBufferBytes;
     }
@@ -261,6 +270,10 @@ public class Proxy {
 
     long idleTimeoutMillis() {
         return idleTimeoutMillis;
+    }
+
+    long requestBodyIdleMillis() {
+        return requestBodyIdleMillis;
     }
 
     /** Feeds the latency-aware strategy; a no-op (one branch) under least connections. */

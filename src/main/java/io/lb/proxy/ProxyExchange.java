@@ -52,7 +52,7 @@ final class ProxyExchange implements Attempt.Owner {
         this.method = request.method();
         this.authority = proxy.forwardedAuthority(request);
         this.timers = TimerWheel.ofCurrentEventLoop(proxy.vertx());
-        this.body = new RequestBody(request, proxy.bodyBufferBytes());
+        this.body = new RequestBody(request, proxy.bodyBufferBytes(), timers, proxy.requestBodyIdleMillis());
         this.chunkedUpload = hasBodyOfUnknownLength(request);
         this.deadline = startNanos + proxy.overallTimeoutNanos();
     }
@@ -64,6 +64,7 @@ final class ProxyExchange implements Attempt.Owner {
         }
         response.closeHandler(ignored -> clientGone());
         body.onClientFailure(ignored -> clientGone());
+        body.onStall(this::bodyStalled);
         if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
             response.writeContinue();
         }
@@ -240,12 +241,41 @@ final class ProxyExchange implements Attempt.Owner {
         }
     }
 
+    /**
+     * The client stopped sending its body (lb.timeout.request-body-idle). Before the response has begun it gets
+     * 408 and, on HTTP/1.x, its connection is closed: what it would send later cannot be told from a next request.
+     */
+    private void bodyStalled() {
+        if (over) {
+            return;
+        }
+        proxy.rejections().requestBodyTimeout();
+        if (response.headWritten()) {
+            response.reset(); // too late for a 408: the client's connection goes, and clientGone accounts for it
+            return;
+        }
+        Attempt abandoned = current;
+        boolean http1 = request.version() != HttpVersion.HTTP_2;
+        boolean closeHere = http1 && !closeConnectionAfter && proxy.closingConnections().mark(request);
+        var sent = http1 ? ErrorResponses.sendClosing(response, 408, ErrorResponses.REQUEST_BODY_TIMEOUT)
+                : ErrorResponses.send(response, 408, ErrorResponses.REQUEST_BODY_TIMEOUT);
+        // Ended before the backend request is reset, so that its failure is ours (discarded), not the backend's.
+        end(null, 408, Outcome.REJECTED);
+        if (abandoned != null) {
+            abandoned.abort();
+        }
+        if (closeHere) {
+            sent.onComplete(written -> proxy.closingConnections().close(request));
+        }
+    }
+
     /** The one place an exchange ends: whatever happens, it is accounted for once. */
     private void end(Backend servedBy, int status, Outcome outcome) {
         if (over) {
             return;
         }
         over = true;
+        body.stopWatching();
         if (holdsRetryToken) {
             proxy.budget().retryEnded();
         }

@@ -16,6 +16,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.lb.config.LbConfig;
+import io.lb.metrics.Rejections;
 import io.lb.proxy.Proxy;
 import io.quarkus.registry.ValueRegistry;
 import io.quarkus.runtime.LaunchMode;
@@ -53,18 +55,21 @@ public class TrafficServer {
     private final TlsConfigurationRegistry tlsRegistry;
     private final HttpCertificateUpdateEventListener certificateUpdates;
     private final Optional<Duration> shutdownTimeout;
+    private final RequestHeadTimeout headTimeout;
     private volatile String deploymentId;
 
     @Inject
     public TrafficServer(Vertx vertx, Proxy proxy, ValueRegistry values, TlsConfigurationRegistry tlsRegistry,
             HttpCertificateUpdateEventListener certificateUpdates,
-            @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
+            @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout, LbConfig config,
+            Rejections rejections) {
         this.vertx = vertx;
         this.proxy = proxy;
         this.values = values;
         this.tlsRegistry = tlsRegistry;
         this.certificateUpdates = certificateUpdates;
         this.shutdownTimeout = shutdownTimeout;
+        this.headTimeout = new RequestHeadTimeout(vertx, config.timeout().requestHeader().toMillis(), rejections);
     }
 
     void start(@Observes StartupEvent event) throws Exception {
@@ -85,7 +90,7 @@ public class TrafficServer {
                 .orElse(TlsConfig.DEFAULT_NAME);
         Consumer<HttpServer> tlsServerBound = server -> certificateUpdates.register(server, tlsConfigurationName,
                 "traffic port");
-        deploymentId = vertx.deployVerticle(() -> new ListenerVerticle(listeners, cap, ports, tlsServerBound),
+        deploymentId = vertx.deployVerticle(() -> new ListenerVerticle(listeners, cap, ports, headTimeout, tlsServerBound),
                 new DeploymentOptions().setInstances(instances(http)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         new ListeningPorts(values, mode).publish(listeners, ports);
