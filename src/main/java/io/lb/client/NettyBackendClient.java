@@ -28,16 +28,16 @@ public final class NettyBackendClient implements BackendClient {
     private final ChannelGroup openChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ThreadLocal<Map<BackendSpec, ConnectionPool>> pools = ThreadLocal.withInitial(HashMap::new);
 
-    public NettyBackendClient(Vertx vertx, int maxConnectionsPerBackend, long keepAliveMillis,
-            int connectTimeoutMillis) {
+    public NettyBackendClient(Vertx vertx, int maxConnectionsPerBackend, int maxPendingPerBackend,
+            long queueTimeoutMillis, long keepAliveMillis, int connectTimeoutMillis) {
         this.vertx = (VertxInternal) vertx;
         int eventLoops = 0;
         for (var ignored : this.vertx.getEventLoopGroup()) {
             eventLoops++;
         }
-        int perLoop = Math.max(1, (maxConnectionsPerBackend + eventLoops - 1) / Math.max(1, eventLoops));
-        this.settings = new ConnectionSettings(this.vertx.transport(), perLoop, keepAliveMillis, connectTimeoutMillis,
-                openChannels);
+        this.settings = new ConnectionSettings(this.vertx.transport(), evenShare(maxConnectionsPerBackend, eventLoops),
+                evenShare(maxPendingPerBackend, eventLoops), queueTimeoutMillis * 1_000_000, keepAliveMillis,
+                connectTimeoutMillis, openChannels);
     }
 
     @Override
@@ -51,6 +51,11 @@ public final class NettyBackendClient implements BackendClient {
             ofThisLoop.put(backend, pool);
         }
         return pool.acquire(context).map(connection -> connection.start(context, backend, method, uri));
+    }
+
+    /** A per-backend limit divided over the event loops' pools, rounded up. */
+    private static int evenShare(int perBackend, int eventLoops) {
+        return Math.max(1, (perBackend + eventLoops - 1) / Math.max(1, eventLoops));
     }
 
     @Override

@@ -53,7 +53,10 @@ public class BackendClientProducer {
                     .setHttp2ClearTextUpgrade(false)
                     .setUseAlpn(true);
         }
-        return quiet(vertx.httpClientBuilder().with(options).with(pool(config)));
+        // A full wait queue fails the request with ConnectionPoolTooBusyException (a QUEUE_FULL try). Tries that
+        // gave up waiting stay in Vert.x' queue until a connection comes, and count against it meanwhile.
+        return quiet(vertx.httpClientBuilder().with(options)
+                .with(pool(config).setMaxWaitQueueSize(config.client().maxPendingPerBackend())));
     }
 
     /**
@@ -64,6 +67,7 @@ public class BackendClientProducer {
     @Singleton
     BackendClient proxyClient(Vertx vertx, @Named(NAME) HttpClient backendClient, LbConfig config) {
         BackendClient plain = new NettyBackendClient(vertx, config.client().maxConnectionsPerBackend(),
+                config.client().maxPendingPerBackend(), config.timeout().response().toMillis(),
                 config.client().keepAliveTimeout().toMillis(), (int) config.timeout().connect().toMillis());
         return new BackendClients(plain, new VertxBackendClient(backendClient),
                 config.client().protocol() == LbConfig.BackendProtocol.H2C);

@@ -10,6 +10,7 @@ final class ErrorResponses {
     static final String BAD_GATEWAY = "502 Bad Gateway: the backend failed to answer (%s)\n";
     static final String NO_BACKEND = "503 Service Unavailable: no backend is available\n";
     static final String GATEWAY_TIMEOUT = "504 Gateway Timeout: the backend did not answer in time\n";
+    static final String QUEUE_FULL = "503 Service Unavailable: every backend is at capacity\n";
     static final String REQUEST_BODY_TIMEOUT = "408 Request Timeout: the request body stopped arriving\n";
 
     private ErrorResponses() {
@@ -43,6 +44,7 @@ final class ErrorResponses {
             case RESET_UNREAD -> "connection reset";
             case CLOSED -> "connection closed before the response";
             case TIMEOUT, QUEUE_TIMEOUT -> "timeout";
+            case QUEUE_FULL -> "every connection busy";
         };
     }
 }

@@ -142,14 +142,20 @@ final class ProxyExchange implements Attempt.Owner {
             discard(attempt, null);
             return;
         }
-        attempt.fail();
         body.detach();
+        if (failure.kind() == AttemptFailure.Kind.QUEUE_FULL) {
+            attempt.finish(); // busy, not failing
+            proxy.rejections().queueFull();
+        } else {
+            attempt.fail();
+        }
         if (failure.timedOut()) {
             proxy.recordLatency(attempt.backend(), attempt.elapsedNanos());
         }
         if (failure.backendUnreachable()) {
             proxy.health().connectionFailed(attempt.backend(), failure.getMessage());
-        } else if (failure.kind() != AttemptFailure.Kind.STALE_CONNECTION) {
+        } else if (failure.kind() != AttemptFailure.Kind.STALE_CONNECTION
+                && failure.kind() != AttemptFailure.Kind.QUEUE_FULL) {
             proxy.health().gatewayError(attempt.backend(), failure.getMessage());
         }
         lastFailure = failure;
@@ -216,6 +222,9 @@ final class ProxyExchange implements Attempt.Owner {
         Backend last = tried.isEmpty() ? null : tried.get(tried.size() - 1);
         if (lastFailure == null) {
             ErrorResponses.send(response, 503, ErrorResponses.NO_BACKEND);
+            end(null, 503, Outcome.NO_BACKEND);
+        } else if (lastFailure.kind() == AttemptFailure.Kind.QUEUE_FULL) {
+            ErrorResponses.send(response, 503, ErrorResponses.QUEUE_FULL);
             end(null, 503, Outcome.NO_BACKEND);
         } else if (lastFailure.timedOut()) {
             ErrorResponses.send(response, 504, ErrorResponses.GATEWAY_TIMEOUT);
