@@ -264,17 +264,16 @@ final class ProxyExchange implements Attempt.Owner {
             return;
         }
         Attempt abandoned = current;
-        boolean http1 = request.version() != HttpVersion.HTTP_2;
-        boolean closeHere = http1 && !closeConnectionAfter && proxy.closingConnections().mark(request);
-        var sent = http1 ? ErrorResponses.sendClosing(response, 408, ErrorResponses.REQUEST_BODY_TIMEOUT)
-                : ErrorResponses.send(response, 408, ErrorResponses.REQUEST_BODY_TIMEOUT);
-        // Ended before the backend request is reset, so that its failure is ours (discarded), not the backend's.
+        if (request.version() == HttpVersion.HTTP_2) {
+            ErrorResponses.send(response, 408, ErrorResponses.REQUEST_BODY_TIMEOUT);
+        } else {
+            ErrorResponses.sendClosing(response, 408, ErrorResponses.REQUEST_BODY_TIMEOUT);
+        }
+        // Ended (which closes the connection behind the answer) before the backend request is reset, so that its
+        // failure is ours (discarded), not the backend's.
         end(null, 408, Outcome.REJECTED);
         if (abandoned != null) {
             abandoned.abort();
-        }
-        if (closeHere) {
-            sent.onComplete(written -> proxy.closingConnections().close(request));
         }
     }
 
@@ -290,10 +289,19 @@ final class ProxyExchange implements Attempt.Owner {
         }
         proxy.budget().requestEnded();
         proxy.metrics().requestEnded(servedBy, status, outcome, System.nanoTime() - startNanos);
-        if (closeConnectionAfter) {
+        if (closeConnectionAfter || stillUploading()) {
             // queued behind the response's last write, so the client still gets the whole answer
             proxy.closingConnections().close(request);
         }
+    }
+
+    /**
+     * The exchange is over but the client is still sending a body that nobody reads: what it sends after that
+     * cannot be told from a next request, and trickling it would hold the connection for as long as it likes. An
+     * HTTP/1.x connection is closed after the response; an HTTP/2 stream ends on its own.
+     */
+    private boolean stillUploading() {
+        return !body.ended() && !body.failed() && proxy.closingConnections().mark(request);
     }
 
     /** A body without Content-Length: chunked on HTTP/1.1, or an HTTP/2 stream that is still open. */

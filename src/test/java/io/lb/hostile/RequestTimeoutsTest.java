@@ -255,6 +255,33 @@ class RequestTimeoutsTest {
     }
 
     @Test
+    void aBodyStillArrivingAfterItsAnswerCannotHoldTheConnection() throws Exception {
+        try (TestBackend backend = TestBackend.start("early")) {
+            backend.behave(request -> request.response().end("early")); // answers without reading the body
+            Pools.use(pool, backend);
+            try (RawHttp raw = RawHttp.connect(proxy)) {
+                raw.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nabc");
+                var trickling = trickle(raw, "x");
+                long start = System.nanoTime();
+                String answer = raw.readUntilClosed();
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                trickling.cancel(true);
+                assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+                assertTrue(answer.endsWith("early"), answer);
+                assertTrue(millis < TIMEOUT_MILLIS, "closed after " + millis + " ms");
+            }
+        }
+    }
+
+    @Test
+    void everyRejectionReasonIsExportedFromStartup() {
+        String scrape = Metrics.scrape(management);
+        for (String reason : List.of("queue_full", "request_header_timeout", "request_body_timeout")) {
+            assertTrue(scrape.contains("lb_rejected_total{reason=\"" + reason + "\"}"), reason + " missing");
+        }
+    }
+
+    @Test
     void aBodyHeldBackByTheBalancerWhileTheBackendIsSlowToReadIsNotTimed() throws Exception {
         try (TestBackend backend = TestBackend.start("late-reader")) {
             // reads nothing of the body for twice the idle timeout, then echoes it
