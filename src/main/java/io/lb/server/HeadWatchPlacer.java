@@ -24,14 +24,16 @@ final class HeadWatchPlacer extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ChannelPipeline pipeline = ctx.pipeline();
         ChannelHandlerContext encoder = pipeline.context(HttpResponseEncoder.class);
+        // Removed before the bytes go on: what they set off may reshape the pipeline (an h2c upgrade removes every
+        // HTTP/1.x handler), and a removed context still passes them on.
         if (encoder != null) {
             watch.placeAfter(encoder.name(), true);
-            ctx.fireChannelRead(msg);
             pipeline.remove(this);
+            ctx.fireChannelRead(msg);
         } else if (pipeline.get(Http2ConnectionHandler.class) != null) {
             watch.stop();
-            ctx.fireChannelRead(msg);
             pipeline.remove(this);
+            ctx.fireChannelRead(msg);
         } else if (pipeline.last() != this) {
             // Detection was set up behind this handler (after a PROXY protocol header): get behind it again. The
             // bytes go on from here, through it, to the new placer.

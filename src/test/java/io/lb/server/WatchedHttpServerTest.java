@@ -84,6 +84,25 @@ class WatchedHttpServerTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anH2cUpgradeIsServedAndItsConnectionKept() throws Exception {
+        HttpServer server = listen(Pipeline.PLAIN_WITH_H2C);
+        try {
+            // the JDK client asks for h2c by Upgrade on its first request, then speaks HTTP/2 on the connection
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + server.actualPort() + "/");
+            for (int i = 0; i < 3; i++) {
+                var response = client.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode());
+                assertEquals(java.net.http.HttpClient.Version.HTTP_2, response.version());
+                Thread.sleep(TIMEOUT_MILLIS + 200);
+            }
+        } finally {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static double headTimeouts() {
         return registry.get("lb.rejected").tag("reason", "request_header_timeout").counter().count();
     }
