@@ -31,6 +31,8 @@ final class ProxyExchange implements Attempt.Owner {
     private final HttpMethod method;
     private final RequestBody body;
     private boolean chunkedUpload;
+    /** A body was announced: chunked, or a Content-Length above 0. */
+    private final boolean announcesBody;
     private final boolean closeConnectionAfter;
     private final HostAndPort authority;
     private final TimerWheel timers;
@@ -54,6 +56,7 @@ final class ProxyExchange implements Attempt.Owner {
         this.timers = TimerWheel.ofCurrentEventLoop(proxy.vertx());
         this.body = new RequestBody(request, proxy.bodyBufferBytes(), timers, proxy.requestBodyIdleMillis());
         this.chunkedUpload = hasBodyOfUnknownLength(request);
+        this.announcesBody = chunkedUpload || announcesLength(request);
         this.deadline = startNanos + proxy.overallTimeoutNanos();
     }
 
@@ -64,7 +67,9 @@ final class ProxyExchange implements Attempt.Owner {
         }
         response.closeHandler(ignored -> clientGone());
         body.onClientFailure(ignored -> clientGone());
-        body.onStall(this::bodyStalled);
+        if (!body.ended()) {
+            body.onStall(this::bodyStalled);
+        }
         if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
             response.writeContinue();
         }
@@ -191,6 +196,9 @@ final class ProxyExchange implements Attempt.Owner {
 
     private void relay(Attempt attempt, BackendResponse backendResponse) {
         int status = backendResponse.statusCode();
+        if (bodyStillComing()) {
+            response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE); // answered before the whole body: see end
+        }
         proxy.stick(request, stickyToken, attempt.backend());
         ResponseRelay.relay(timers, backendResponse, response, method, proxy.idleTimeoutMillis())
                 .onComplete(relayed -> onRelayEnded(attempt, status, relayed));
@@ -221,17 +229,25 @@ final class ProxyExchange implements Attempt.Owner {
     private void answerWithError() {
         Backend last = tried.isEmpty() ? null : tried.get(tried.size() - 1);
         if (lastFailure == null) {
-            ErrorResponses.send(response, 503, ErrorResponses.NO_BACKEND);
+            sendError(503, ErrorResponses.NO_BACKEND);
             end(null, 503, Outcome.NO_BACKEND);
         } else if (lastFailure.kind() == AttemptFailure.Kind.QUEUE_FULL) {
-            ErrorResponses.send(response, 503, ErrorResponses.QUEUE_FULL);
+            sendError(503, ErrorResponses.QUEUE_FULL);
             end(null, 503, Outcome.NO_BACKEND);
         } else if (lastFailure.timedOut()) {
-            ErrorResponses.send(response, 504, ErrorResponses.GATEWAY_TIMEOUT);
+            sendError(504, ErrorResponses.GATEWAY_TIMEOUT);
             end(last, 504, Outcome.TIMEOUT);
         } else {
-            ErrorResponses.send(response, 502, ErrorResponses.badGateway(lastFailure.kind()));
+            sendError(502, ErrorResponses.badGateway(lastFailure.kind()));
             end(last, 502, Outcome.BACKEND_ERROR);
+        }
+    }
+
+    private void sendError(int status, String text) {
+        if (bodyStillComing()) {
+            ErrorResponses.sendClosing(response, status, text);
+        } else {
+            ErrorResponses.send(response, status, text);
         }
     }
 
@@ -264,11 +280,7 @@ final class ProxyExchange implements Attempt.Owner {
             return;
         }
         Attempt abandoned = current;
-        if (request.version() == HttpVersion.HTTP_2) {
-            ErrorResponses.send(response, 408, ErrorResponses.REQUEST_BODY_TIMEOUT);
-        } else {
-            ErrorResponses.sendClosing(response, 408, ErrorResponses.REQUEST_BODY_TIMEOUT);
-        }
+        sendError(408, ErrorResponses.REQUEST_BODY_TIMEOUT);
         // Ended (which closes the connection behind the answer) before the backend request is reset, so that its
         // failure is ours (discarded), not the backend's.
         end(null, 408, Outcome.REJECTED);
@@ -289,19 +301,25 @@ final class ProxyExchange implements Attempt.Owner {
         }
         proxy.budget().requestEnded();
         proxy.metrics().requestEnded(servedBy, status, outcome, System.nanoTime() - startNanos);
-        if (closeConnectionAfter || stillUploading()) {
+        if (closeConnectionAfter || (bodyStillComing() && proxy.closingConnections().mark(request))) {
             // queued behind the response's last write, so the client still gets the whole answer
             proxy.closingConnections().close(request);
         }
     }
 
     /**
-     * The exchange is over but the client is still sending a body that nobody reads: what it sends after that
-     * cannot be told from a next request, and trickling it would hold the connection for as long as it likes. An
-     * HTTP/1.x connection is closed after the response; an HTTP/2 stream ends on its own.
+     * An HTTP/1.x request whose announced body has not all arrived. Answered now, its connection is closed after
+     * the answer (which says so): nobody reads the rest, what the client sends after it cannot be told from a next
+     * request, and trickling it would hold the connection for as long as the client likes. (A request without a
+     * body only looks unfinished while it is paused, its end not yet delivered.) An HTTP/2 stream ends on its own.
      */
-    private boolean stillUploading() {
-        return !body.ended() && !body.failed() && proxy.closingConnections().mark(request);
+    private boolean bodyStillComing() {
+        return announcesBody && !body.ended() && !body.failed() && request.version() != HttpVersion.HTTP_2;
+    }
+
+    private static boolean announcesLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return length != null && !length.trim().equals("0");
     }
 
     /** A body without Content-Length: chunked on HTTP/1.1, or an HTTP/2 stream that is still open. */
