@@ -51,7 +51,10 @@ public class BackendClientProducer {
                     .setHttp2ClearTextUpgrade(false)
                     .setUseAlpn(true);
         }
-        return quiet(vertx.httpClientBuilder().with(options).with(pool(config)));
+        // A full wait queue fails the request with ConnectionPoolTooBusyException (a QUEUE_FULL try). Tries that
+        // gave up waiting stay in Vert.x' queue until a connection comes, and count against it meanwhile.
+        return quiet(vertx.httpClientBuilder().with(options)
+                .with(pool(config).setMaxWaitQueueSize(config.client().maxPendingPerBackend())));
     }
 
     /**
@@ -71,6 +74,7 @@ public class BackendClientProducer {
             tls.prepare(); // loads in the background while the rest starts
         }
         BackendClient http1 = new NettyBackendClient(vertx, config.client().maxConnectionsPerBackend(),
+                config.client().maxPendingPerBackend(), config.timeout().response().toMillis(),
                 config.client().keepAliveTimeout().toMillis(), (int) config.timeout().connect().toMillis(), tls,
                 protocolErrors);
         return new BackendClients(http1, new VertxBackendClient(backendClient),

@@ -23,7 +23,7 @@ import io.vertx.core.impl.ContextInternal;
 /**
  * One event loop's kept-alive connections to one backend: the most recently used idle one first (its socket is
  * the least likely to have been closed by the backend), a new one while under the limit, otherwise a wait in
- * line for the next connection handed back.
+ * line for the next connection handed back, unless the line is full: then the try fails at once.
  */
 final class ConnectionPool {
 
@@ -38,7 +38,7 @@ final class ConnectionPool {
     /** Connected and connecting. */
     private int open;
 
-    private record Waiter(ContextInternal context, Promise<BackendConnection> promise) {
+    private record Waiter(ContextInternal context, Promise<BackendConnection> promise, long sinceNanos) {
     }
 
     ConnectionPool(BackendSpec backend, EventLoop eventLoop, ConnectionSettings settings,
@@ -57,17 +57,24 @@ final class ConnectionPool {
             }
             connection.close();
         }
-        Promise<BackendConnection> promise = context.promise();
         if (open < settings.maxPerEventLoop()) {
+            Promise<BackendConnection> promise = context.promise();
             connect(promise);
-        } else {
-            waiting.addLast(new Waiter(context, promise));
+            return promise.future();
         }
+        long now = System.nanoTime();
+        dropExpiredWaiters(now);
+        if (waiting.size() >= settings.maxPendingPerEventLoop()) {
+            return context.failedFuture(new QueueFullException(settings.maxPendingPerEventLoop()));
+        }
+        Promise<BackendConnection> promise = context.promise();
+        waiting.addLast(new Waiter(context, promise, now));
         return promise.future();
     }
 
     /** The exchange on {@code connection} is over and the connection may carry another. */
     void release(BackendConnection connection) {
+        dropExpiredWaiters(System.nanoTime());
         Waiter next = waiting.pollFirst();
         if (next != null) {
             next.promise().complete(connection);
@@ -82,11 +89,25 @@ final class ConnectionPool {
     void closed(BackendConnection connection) {
         open--;
         idle.remove(connection);
+        dropExpiredWaiters(System.nanoTime());
         Waiter next = waiting.pollFirst();
         if (next != null) {
             connect(next.promise());
         } else if (open == 0) {
             onEmpty.accept(this);
+        }
+    }
+
+    /**
+     * Waiters past the longest per-try timeout have given up already (their try failed as a queue timeout): they
+     * leave the line, so that it counts only tries still waiting. The line is in arrival order, so they are at its
+     * head. The failure reaches a try only if its own timer has not fired yet, and says the same.
+     */
+    private void dropExpiredWaiters(long now) {
+        Waiter oldest;
+        while ((oldest = waiting.peekFirst()) != null && now - oldest.sinceNanos() >= settings.queueTimeoutNanos()) {
+            waiting.pollFirst();
+            oldest.promise().tryFail(new QueueTimeoutException());
         }
     }
 

@@ -29,17 +29,18 @@ public final class NettyBackendClient implements BackendClient {
     private final ChannelGroup openChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ThreadLocal<Map<BackendSpec, ConnectionPool>> pools = ThreadLocal.withInitial(HashMap::new);
 
-    /** {@code tls} may be null when no backend is reached over TLS. */
-    public NettyBackendClient(Vertx vertx, int maxConnectionsPerBackend, long keepAliveMillis,
-            int connectTimeoutMillis, BackendTls tls, ProtocolErrorListener protocolErrors) {
+    /** {@code tls} is used for {@code https://} backends. */
+    public NettyBackendClient(Vertx vertx, int maxConnectionsPerBackend, int maxPendingPerBackend,
+            long queueTimeoutMillis, long keepAliveMillis, int connectTimeoutMillis, BackendTls tls,
+            ProtocolErrorListener protocolErrors) {
         this.vertx = (VertxInternal) vertx;
         int eventLoops = 0;
         for (var ignored : this.vertx.getEventLoopGroup()) {
             eventLoops++;
         }
-        int perLoop = Math.max(1, (maxConnectionsPerBackend + eventLoops - 1) / Math.max(1, eventLoops));
-        this.settings = new ConnectionSettings(this.vertx.transport(), perLoop, keepAliveMillis, connectTimeoutMillis,
-                tls, protocolErrors, openChannels);
+        this.settings = new ConnectionSettings(this.vertx.transport(), evenShare(maxConnectionsPerBackend, eventLoops),
+                evenShare(maxPendingPerBackend, eventLoops), queueTimeoutMillis * 1_000_000, keepAliveMillis,
+                connectTimeoutMillis, tls, protocolErrors, openChannels);
     }
 
     @Override
@@ -53,6 +54,11 @@ public final class NettyBackendClient implements BackendClient {
             ofThisLoop.put(backend, pool);
         }
         return pool.acquire(context).map(connection -> connection.start(context, method, uri));
+    }
+
+    /** A per-backend limit divided over the event loops' pools, rounded up. */
+    private static int evenShare(int perBackend, int eventLoops) {
+        return Math.max(1, (perBackend + eventLoops - 1) / Math.max(1, eventLoops));
     }
 
     @Override

@@ -21,10 +21,13 @@ public final class ConfigValidator {
     /** Checks the global keys, then every pool's own. */
     public static void validate(LbConfig config) {
         positive("lb.client.max-connections-per-backend", config.client().maxConnectionsPerBackend());
+        positive("lb.client.max-pending-per-backend", config.client().maxPendingPerBackend());
         positive("lb.client.keep-alive-timeout", config.client().keepAliveTimeout());
         positive("lb.timeout.connect", config.timeout().connect());
         positive("lb.timeout.idle", config.timeout().idle());
         positive("lb.timeout.overall", config.timeout().overall());
+        positive("lb.timeout.request-header", config.timeout().requestHeader());
+        positive("lb.timeout.request-body-idle", config.timeout().requestBodyIdle());
         positive("lb.limits.max-headers", config.limits().maxHeaders());
         if (config.retry().bodyBufferSize().asLongValue() < 0) {
             throw new InvalidConfigException("lb.retry.body-buffer-size: invalid value '"

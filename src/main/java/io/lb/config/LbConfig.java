@@ -207,6 +207,16 @@ public interface LbConfig {
         int maxConnectionsPerBackend();
 
         /**
+         * Most tries that may wait in line for a pooled connection to one backend once every connection is busy
+         * (Envoy's pending requests, HAProxy's {@code maxqueue}). A try beyond it fails at once without sending
+         * anything: it goes to another backend, or the client gets 503. HTTP/1.1 backends: each event
+         * loop has its own line with an even share of this, rounded up, as for
+         * {@link #maxConnectionsPerBackend()}. h2c backends: the Vert.x client's wait queue of this size.
+         */
+        @WithDefault("1024")
+        int maxPendingPerBackend();
+
+        /**
          * How long an unused pooled connection is kept. Keep it below the backends' own keep-alive timeout so
          * the balancer never reuses a connection the backend is closing (Node.js closes after 5 s).
          */
@@ -258,6 +268,25 @@ public interface LbConfig {
         /** Whole request, across every try, until response headers arrive. */
         @WithDefault("30s")
         Duration overall();
+
+        /**
+         * Longest a client may take to send a request head: from the connection's accept for its first request,
+         * from the first byte of the head for each later one on a kept-alive connection (the wait for that first
+         * byte is {@code quarkus.http.idle-timeout}'s). Past it the client gets 408 and the connection is closed
+         * (closed without an answer when no byte of a request had arrived). HAProxy's {@code timeout
+         * http-request}, NGINX's {@code client_header_timeout}. HTTP/1.x on the balancer's own traffic listener.
+         */
+        @WithDefault("10s")
+        Duration requestHeader();
+
+        /**
+         * Longest silence from a client while the balancer is reading its request body (time it holds the body
+         * back itself, waiting for a backend, does not count). Past it the client gets 408 and its connection
+         * is closed, or, once the response has begun, its connection is reset. NGINX's
+         * {@code client_body_timeout}.
+         */
+        @WithDefault("30s")
+        Duration requestBodyIdle();
     }
 
     interface Sticky {

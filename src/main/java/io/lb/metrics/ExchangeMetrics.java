@@ -21,7 +21,7 @@ import io.micrometer.core.instrument.Tags;
 /**
  * The Prometheus view of exchanges: {@code lb_requests_total} and {@code lb_request_duration_seconds} by pool,
  * route and backend (names from the configuration only, so cardinality stays bounded), retries by reason,
- * abandoned retries, open WebSocket tunnels. Meters are made once per route and backend; recording increments.
+ * abandoned retries, admission rejections ({@link Rejections}), open WebSocket tunnels. Meters are made once per route and backend; recording increments.
  */
 @Singleton
 public class ExchangeMetrics implements ExchangeListener {
@@ -35,10 +35,12 @@ public class ExchangeMetrics implements ExchangeListener {
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
     private final Map<String, Counter> abandoned = new ConcurrentHashMap<>();
     private final AtomicInteger openTunnels = new AtomicInteger();
+    private final Rejections rejections;
 
     @Inject
-    public ExchangeMetrics(MeterRegistry registry) {
+    public ExchangeMetrics(MeterRegistry registry, Rejections rejections) {
         this.registry = registry;
+        this.rejections = rejections;
         this.withoutBackend = new ByRoute(registry, null);
         this.turnedAway = new RequestMeters(registry, Tags.of("pool", NONE, "route", NONE, BackendMeters.TAG, NONE));
         for (String reason : new String[] { "body_too_large", "budget_exhausted", "no_backend" }) {
@@ -62,6 +64,15 @@ public class ExchangeMetrics implements ExchangeListener {
     @Override
     public void retryAbandoned(Exchange exchange, String reason) {
         abandoned.computeIfAbsent(reason, this::abandonedCounter).increment();
+    }
+
+    @Override
+    public void admissionRejected(Exchange exchange, String reason) {
+        switch (reason) {
+            case "queue_full" -> rejections.queueFull();
+            case "request_body_timeout" -> rejections.requestBodyTimeout();
+            default -> throw new IllegalArgumentException("no lb_rejected_total reason " + reason);
+        }
     }
 
     @Override

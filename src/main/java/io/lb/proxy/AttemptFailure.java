@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.util.Locale;
 
 import io.lb.client.ProtocolViolation;
+import io.lb.client.QueueFullException;
+import io.lb.client.QueueTimeoutException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClosedException;
 
 /** Why one try at one backend produced no response, in the terms the retry policy and health care about. */
@@ -37,7 +40,13 @@ final class AttemptFailure extends Exception {
          * The per-try timeout ran out before the try had a connection: every pooled connection to the backend was
          * busy (or the connect was still under way). Nothing was sent, so any method may go elsewhere.
          */
-        QUEUE_TIMEOUT;
+        QUEUE_TIMEOUT,
+        /**
+         * Every pooled connection to the backend was busy and the line for one was full
+         * ({@code lb.client.max-pending-per-backend}): turned away at once, nothing was sent. The backend is busy,
+         * not failing: no passive health, no outlier count, and any method may go elsewhere.
+         */
+        QUEUE_FULL;
 
         private final String reason = name().toLowerCase(Locale.ROOT);
     }
@@ -73,9 +82,22 @@ final class AttemptFailure extends Exception {
         return kind == Kind.CONNECT || kind == Kind.RESET_UNREAD;
     }
 
-    /** The connection could not be had: a real connect failure, or a pooled connection that closed. */
+    /**
+     * The connection could not be had: a real connect failure, a pooled connection that closed, or a wait in line
+     * for one that was refused or ran out.
+     */
     static AttemptFailure beforeSend(Throwable cause) {
-        return new AttemptFailure(cause instanceof HttpClosedException ? Kind.STALE_CONNECTION : Kind.CONNECT, cause);
+        Kind kind;
+        if (cause instanceof HttpClosedException) {
+            kind = Kind.STALE_CONNECTION;
+        } else if (cause instanceof QueueFullException || cause instanceof ConnectionPoolTooBusyException) {
+            kind = Kind.QUEUE_FULL;
+        } else if (cause instanceof QueueTimeoutException) {
+            kind = Kind.QUEUE_TIMEOUT;
+        } else {
+            kind = Kind.CONNECT;
+        }
+        return new AttemptFailure(kind, cause);
     }
 
     static AttemptFailure afterSend(Throwable cause) {

@@ -12,6 +12,8 @@ final class ErrorResponses {
     static final String BAD_GATEWAY = "502 Bad Gateway: the backend failed to answer (%s)\n";
     static final String NO_BACKEND = "503 Service Unavailable: no backend is available\n";
     static final String GATEWAY_TIMEOUT = "504 Gateway Timeout: the backend did not answer in time\n";
+    static final String QUEUE_FULL = "503 Service Unavailable: every backend is at capacity\n";
+    static final String REQUEST_BODY_TIMEOUT = "408 Request Timeout: the request body stopped arriving\n";
 
     private static final int MAX_ECHOED = 200;
 
@@ -19,11 +21,13 @@ final class ErrorResponses {
     }
 
     /** The balancer's own answer to an exchange, with the request's id in its headers and body. */
-    static Future<Void> send(HttpServerResponse response, int status, String body, RequestIds ids, String requestId) {
+    static Future<Void> send(HttpServerResponse response, int status, String body, RequestIds ids, String requestId,
+            boolean closing) {
         if (!response.headWritten()) {
             ids.write(requestId, response.headers());
         }
-        return send(response, status, withRequestId(body, requestId));
+        String text = withRequestId(body, requestId);
+        return closing ? sendClosing(response, status, text) : send(response, status, text);
     }
 
     /** The body with a line naming the request's id, so that a user's report can be found in the access log. */
@@ -79,6 +83,7 @@ final class ErrorResponses {
             case CLOSED -> "connection closed before the response";
             case PROTOCOL_ERROR -> "protocol error";
             case TIMEOUT, QUEUE_TIMEOUT -> "timeout";
+            case QUEUE_FULL -> "every connection busy";
         };
     }
 }

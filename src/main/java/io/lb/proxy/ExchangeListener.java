@@ -30,6 +30,13 @@ public interface ExchangeListener {
     default void retryAbandoned(Exchange exchange, String reason) {
     }
 
+    /**
+     * Admission control turned the exchange (or one of its tries) away for {@code reason}: {@code queue_full} (the
+     * backend's line for a connection was full) or {@code request_body_timeout} (the body stopped arriving).
+     */
+    default void admissionRejected(Exchange exchange, String reason) {
+    }
+
     /** A WebSocket tunnel opened; {@link #exchangeEnded} follows when it closes. */
     default void tunnelOpened(Exchange exchange) {
     }

@@ -42,6 +42,13 @@ final class ExchangeListeners implements ExchangeListener {
     }
 
     @Override
+    public void admissionRejected(Exchange exchange, String reason) {
+        for (ExchangeListener listener : listeners) {
+            listener.admissionRejected(exchange, reason);
+        }
+    }
+
+    @Override
     public void tunnelOpened(Exchange exchange) {
         for (ExchangeListener listener : listeners) {
             listener.tunnelOpened(exchange);

@@ -11,5 +11,5 @@ import io.vertx.core.Vertx;
 record Forwarding(Vertx vertx, BackendClient client, RetryBudget budget, PassiveHealth health,
         ExchangeListener listeners, OutgoingHeaders headers, RequestIds requestIds,
         ClosingConnections closingConnections,
-        long bodyBufferBytes, long idleTimeoutMillis, long overallTimeoutNanos) {
+        long bodyBufferBytes, long idleTimeoutMillis, long requestBodyIdleMillis, long overallTimeoutNanos) {
 }

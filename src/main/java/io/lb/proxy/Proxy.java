@@ -64,7 +64,8 @@ public class Proxy {
         listeners.forEach(all::add);
         this.forwarding = new Forwarding(vertx, client, budget, health, new ExchangeListeners(all), headers,
                 new RequestIds(config.requestId()), closingConnections, config.retry().bodyBufferSize().asLongValue(),
-                config.timeout().idle().toMillis(), config.timeout().overall().toNanos());
+                config.timeout().idle().toMillis(), config.timeout().requestBodyIdle().toMillis(),
+                config.timeout().overall().toNanos());
         Map<String, Upstream> upstreams = new HashMap<>();
         for (BackendPool pool : pools.all()) {
             upstreams.put(pool.name(), new Upstream(pool));

@@ -33,6 +33,8 @@ final class ProxyExchange extends ExchangeRecord {
     private final String backendUri;
     private final RequestBody body;
     private boolean chunkedUpload;
+    /** A body was announced: chunked, or a Content-Length above 0. */
+    private final boolean announcesBody;
     private final boolean closeConnectionAfter;
     private final TimerWheel timers;
     private final long deadline;
@@ -58,8 +60,9 @@ final class ProxyExchange extends ExchangeRecord {
         this.authority = authority;
         this.backendUri = target.route().forwardedUri(uri);
         this.timers = TimerWheel.ofCurrentEventLoop(forwarding.vertx());
-        this.body = new RequestBody(request, forwarding.bodyBufferBytes());
+        this.body = new RequestBody(request, forwarding.bodyBufferBytes(), timers, forwarding.requestBodyIdleMillis());
         this.chunkedUpload = hasBodyOfUnknownLength(request);
+        this.announcesBody = chunkedUpload || announcesLength(request);
         this.deadline = startNanos() + forwarding.overallTimeoutNanos();
     }
 
@@ -71,6 +74,12 @@ final class ProxyExchange extends ExchangeRecord {
         }
         response.closeHandler(ignored -> clientGone());
         body.onClientFailure(ignored -> clientGone());
+        if (!body.ended()) {
+            body.onStall(this::bodyStalled);
+        }
+        if (!body.ended()) {
+            body.onStall(this::bodyStalled);
+        }
         if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
             response.writeContinue();
         }
@@ -167,15 +176,21 @@ final class ProxyExchange extends ExchangeRecord {
             attempt.abort();
             return;
         }
-        attempt.fail();
         body.detach();
+        if (failure.kind() == AttemptFailure.Kind.QUEUE_FULL) {
+            attempt.finish(); // busy, not failing
+            forwarding.listeners().admissionRejected(this, "queue_full");
+        } else {
+            attempt.fail();
+        }
         forwarding.listeners().tryEnded(this, attempt.backend(), 0, failure.reason());
         if (failure.timedOut()) {
             upstream.recordLatency(attempt.backend(), attempt.elapsedNanos());
         }
         if (failure.backendUnreachable()) {
             forwarding.health().connectionFailed(attempt.backend(), failure.getMessage());
-        } else if (failure.kind() != AttemptFailure.Kind.STALE_CONNECTION) {
+        } else if (failure.kind() != AttemptFailure.Kind.STALE_CONNECTION
+                && failure.kind() != AttemptFailure.Kind.QUEUE_FULL) {
             forwarding.health().gatewayError(attempt.backend(), failure.getMessage());
         }
         lastFailure = failure;
@@ -213,6 +228,9 @@ final class ProxyExchange extends ExchangeRecord {
 
     private void relay(Attempt attempt, BackendResponse backendResponse) {
         int headStatus = backendResponse.statusCode();
+        if (bodyStillComing()) {
+            response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE); // answered before the whole body: see end
+        }
         upstream.stick(request, stickyToken, attempt.backend());
         ResponseRelay.relay(timers, backendResponse, response, method, forwarding.idleTimeoutMillis(),
                 this::finishResponseHeaders).onComplete(relayed -> onRelayEnded(attempt, headStatus, relayed));
@@ -248,6 +266,9 @@ final class ProxyExchange extends ExchangeRecord {
         if (lastFailure == null) {
             answer(503, ErrorResponses.NO_BACKEND);
             end(null, 503, Outcome.NO_BACKEND);
+        } else if (lastFailure.kind() == AttemptFailure.Kind.QUEUE_FULL) {
+            answer(503, ErrorResponses.QUEUE_FULL);
+            end(null, 503, Outcome.NO_BACKEND);
         } else if (lastFailure.timedOut()) {
             answer(504, ErrorResponses.GATEWAY_TIMEOUT);
             end(last, 504, Outcome.TIMEOUT);
@@ -257,8 +278,32 @@ final class ProxyExchange extends ExchangeRecord {
         }
     }
 
-    private void answer(int errorStatus, String body) {
-        ErrorResponses.send(response, errorStatus, body, forwarding.requestIds(), requestId());
+    /** The balancer's own answer; with the body still coming, its connection is closed after it (see end). */
+    private void answer(int errorStatus, String text) {
+        ErrorResponses.send(response, errorStatus, text, forwarding.requestIds(), requestId(), bodyStillComing());
+    }
+
+    /**
+     * The client stopped sending its body (lb.timeout.request-body-idle). Before the response has begun it gets
+     * 408 and, on HTTP/1.x, its connection is closed: what it would send later cannot be told from a next request.
+     */
+    private void bodyStalled() {
+        if (over()) {
+            return;
+        }
+        forwarding.listeners().admissionRejected(this, "request_body_timeout");
+        if (response.headWritten()) {
+            response.reset(); // too late for a 408: the client's connection goes, and clientGone accounts for it
+            return;
+        }
+        Attempt abandoned = current;
+        answer(408, ErrorResponses.REQUEST_BODY_TIMEOUT);
+        // Ended (which closes the connection behind the answer) before the backend request is reset, so that its
+        // failure is ours (discarded), not the backend's.
+        end(null, 408, Outcome.REJECTED);
+        if (abandoned != null) {
+            abandoned.abort();
+        }
     }
 
     private void clientGone() {
@@ -281,15 +326,31 @@ final class ProxyExchange extends ExchangeRecord {
         if (!ended(backend, finalStatus, how, System.nanoTime())) {
             return;
         }
+        body.stopWatching();
         if (holdsRetryToken) {
             forwarding.budget().retryEnded();
         }
         forwarding.budget().requestEnded();
         forwarding.listeners().exchangeEnded(this);
-        if (closeConnectionAfter) {
+        if (closeConnectionAfter || (bodyStillComing() && forwarding.closingConnections().mark(request))) {
             // queued behind the response's last write, so the client still gets the whole answer
             forwarding.closingConnections().close(request);
         }
+    }
+
+    /**
+     * An HTTP/1.x request whose announced body has not all arrived. Answered now, its connection is closed after
+     * the answer (which says so): nobody reads the rest, what the client sends after it cannot be told from a next
+     * request, and trickling it would hold the connection for as long as the client likes. (A request without a
+     * body only looks unfinished while it is paused, its end not yet delivered.) An HTTP/2 stream ends on its own.
+     */
+    private boolean bodyStillComing() {
+        return announcesBody && !body.ended() && !body.failed() && request.version() != HttpVersion.HTTP_2;
+    }
+
+    private static boolean announcesLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return length != null && !length.trim().equals("0");
     }
 
     /** A body without Content-Length: chunked on HTTP/1.1, or an HTTP/2 stream that is still open. */

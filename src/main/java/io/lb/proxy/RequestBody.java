@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.lb.client.BackendRequest;
+import io.lb.timer.Timeout;
+import io.lb.timer.TimerWheel;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -13,6 +15,9 @@ import io.vertx.core.http.HttpServerRequest;
  * while the backend connection cannot take more) and keeps a copy of what it has seen, up to a limit, so
  * that another try can be sent the same bytes. Past the limit the copy is dropped and the body can no longer
  * be replayed.
+ * <p>
+ * While it is reading (not while it holds the client back itself) it watches for a client that stops sending:
+ * silence longer than {@code lb.timeout.request-body-idle} is reported through {@link #onStall}.
  */
 final class RequestBody {
 
@@ -27,10 +32,21 @@ final class RequestBody {
     private BackendRequest target;
     private Handler<Throwable> clientFailureHandler = failure -> {
     };
+    private final TimerWheel timers;
+    private final long idleMillis;
+    private Runnable stallHandler = () -> {
+    };
+    /** Resumed by us: waiting for whatever the client sends. */
+    private boolean reading;
+    /** The last chunk, or the last resume: silence is measured from here. */
+    private long lastProgressNanos;
+    private Timeout idleCheck;
 
-    RequestBody(HttpServerRequest source, long replayLimit) {
+    RequestBody(HttpServerRequest source, long replayLimit, TimerWheel timers, long idleMillis) {
         this.source = source;
         this.replayLimit = replayLimit;
+        this.timers = timers;
+        this.idleMillis = idleMillis;
         source.handler(this::onChunk);
         source.endHandler(ignored -> onEnd());
         source.exceptionHandler(this::onClientFailure);
@@ -40,6 +56,11 @@ final class RequestBody {
     /** Called when the client's upload breaks (connection closed or reset mid-body). */
     void onClientFailure(Handler<Throwable> handler) {
         this.clientFailureHandler = handler;
+    }
+
+    /** Called when the client sends nothing for the idle timeout while the body is being read. */
+    void onStall(Runnable handler) {
+        this.stallHandler = handler;
     }
 
     /** Sends everything received so far to {@code next}, then streams the rest as it arrives. */
@@ -58,7 +79,7 @@ final class RequestBody {
         } else if (next.writeQueueFull()) {
             waitForDrain(next);
         } else {
-            source.resume();
+            resumeSource();
         }
     }
 
@@ -66,7 +87,7 @@ final class RequestBody {
     void detach() {
         target = null;
         if (!ended) {
-            source.pause();
+            pauseSource();
         }
     }
 
@@ -88,7 +109,17 @@ final class RequestBody {
         kept = null;
     }
 
+    /** The exchange is over: nobody waits for the rest. */
+    void stopWatching() {
+        reading = false;
+        if (idleCheck != null) {
+            idleCheck.cancel();
+            idleCheck = null;
+        }
+    }
+
     private void onChunk(Buffer chunk) {
+        lastProgressNanos = System.nanoTime();
         bytesReceived += chunk.length();
         BackendRequest current = target;
         if (kept != null) {
@@ -107,20 +138,52 @@ final class RequestBody {
                 waitForDrain(current);
             }
         } else {
-            source.pause(); // no backend request yet: hold the rest back until there is one
+            pauseSource(); // no backend request yet: hold the rest back until there is one
         }
     }
 
     private void waitForDrain(BackendRequest current) {
-        source.pause();
+        pauseSource();
         current.drainHandler(ignored -> {
             if (target == current) {
-                source.resume();
+                resumeSource();
             }
         });
     }
 
+    private void resumeSource() {
+        reading = true;
+        lastProgressNanos = System.nanoTime();
+        if (idleCheck == null) {
+            idleCheck = timers.schedule(idleMillis, this::checkIdle);
+        }
+        source.resume();
+    }
+
+    private void pauseSource() {
+        reading = false;
+        source.pause();
+    }
+
+    /**
+     * One timeout per body, not one per chunk: when it falls due it looks at how long the client has been silent
+     * and sleeps again for the rest. While the body is held back, nothing is due; the next resume re-arms it.
+     */
+    private void checkIdle() {
+        idleCheck = null;
+        if (!reading || ended || failure != null) {
+            return;
+        }
+        long silentMillis = (System.nanoTime() - lastProgressNanos) / 1_000_000;
+        if (silentMillis >= idleMillis) {
+            stallHandler.run();
+        } else {
+            idleCheck = timers.schedule(idleMillis - silentMillis, this::checkIdle);
+        }
+    }
+
     private void onEnd() {
+        stopWatching();
         ended = true;
         if (target != null) {
             target.end();
@@ -128,6 +191,7 @@ final class RequestBody {
     }
 
     private void onClientFailure(Throwable cause) {
+        stopWatching();
         if (!ended) {
             failure = cause;
             clientFailureHandler.handle(cause);

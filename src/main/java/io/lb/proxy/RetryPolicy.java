@@ -42,7 +42,7 @@ final class RetryPolicy {
     /** May a try that failed this way be sent again? Attempts, budget and deadline are checked elsewhere. */
     boolean allowsRetryAfter(AttemptFailure failure, HttpMethod method) {
         return switch (failure.kind()) {
-            case CONNECT, STALE_CONNECTION, RESET_UNREAD, QUEUE_TIMEOUT -> true;
+            case CONNECT, STALE_CONNECTION, RESET_UNREAD, QUEUE_TIMEOUT, QUEUE_FULL -> true;
             case CLOSED, PROTOCOL_ERROR, TIMEOUT -> idempotent(method);
         };
     }

@@ -18,13 +18,16 @@ final class ListenerVerticle extends AbstractVerticle {
     private final List<Listener> listeners;
     private final ConnectionCap cap;
     private final BoundPorts ports;
+    private final RequestHeadTimeout headTimeout;
     /** Told of every bound TLS server, so that certificate updates of the TLS registry reach it. */
     private final Consumer<HttpServer> tlsServerBound;
 
-    ListenerVerticle(List<Listener> listeners, ConnectionCap cap, BoundPorts ports, Consumer<HttpServer> tlsServerBound) {
+    ListenerVerticle(List<Listener> listeners, ConnectionCap cap, BoundPorts ports, RequestHeadTimeout headTimeout,
+            Consumer<HttpServer> tlsServerBound) {
         this.listeners = listeners;
         this.cap = cap;
         this.ports = ports;
+        this.headTimeout = headTimeout;
         this.tlsServerBound = tlsServerBound;
     }
 
@@ -32,7 +35,8 @@ final class ListenerVerticle extends AbstractVerticle {
     public void start(Promise<Void> started) {
         List<Future<HttpServer>> bound = new ArrayList<>(listeners.size());
         for (Listener listener : listeners) {
-            HttpServer server = vertx.createHttpServer(listener.options()).requestHandler(listener.handler());
+            HttpServer server = new WatchedHttpServer(vertx, listener.options(), headTimeout)
+                    .requestHandler(listener.handler());
             if (cap != null) {
                 server.connectionHandler(cap);
             }

@@ -14,6 +14,8 @@ import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.lb.config.LbConfig;
+import io.lb.metrics.Rejections;
 import io.lb.proxy.Proxy;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -42,16 +44,19 @@ public class TrafficServer {
     private final ValueRegistry values;
     private final TlsConfigurationRegistry tlsRegistry;
     private final Optional<Duration> shutdownTimeout;
+    private final RequestHeadTimeout headTimeout;
     private volatile String deploymentId;
 
     @Inject
     public TrafficServer(Vertx vertx, Proxy proxy, ValueRegistry values, TlsConfigurationRegistry tlsRegistry,
-            @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
+            @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout, LbConfig config,
+            Rejections rejections) {
         this.vertx = vertx;
         this.proxy = proxy;
         this.values = values;
         this.tlsRegistry = tlsRegistry;
         this.shutdownTimeout = shutdownTimeout;
+        this.headTimeout = new RequestHeadTimeout(vertx, config.timeout().requestHeader().toMillis(), rejections);
     }
 
     void start(@Observes StartupEvent event) throws Exception {
@@ -63,7 +68,8 @@ public class TrafficServer {
         BoundPorts ports = new BoundPorts();
         List<Listener> listeners = Listeners.of(http, tlsRegistry, proxy, ports);
         ConnectionCap cap = http.maxConnections().isPresent() ? new ConnectionCap(http.maxConnections().getAsInt()) : null;
-        deploymentId = vertx.deployVerticle(() -> new ListenerVerticle(listeners, cap, ports, http::followCertificateUpdates),
+        deploymentId = vertx.deployVerticle(() -> new ListenerVerticle(listeners, cap, ports, headTimeout,
+                http::followCertificateUpdates),
                 new DeploymentOptions().setInstances(instances(http)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         new ListeningPorts(values).publish(listeners, ports);
