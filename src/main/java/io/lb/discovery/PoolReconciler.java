@@ -48,9 +48,11 @@ final class PoolReconciler {
         Set<String> desiredIds = new HashSet<>();
         for (BackendSpec spec : desired) {
             desiredIds.add(spec.url());
+            boolean wasRetiring = pool.find(spec.url()).filter(pool::retiring).isPresent();
             pool.add(spec); // the backend already there, if any; cancels a retirement still in progress
             if (owned.add(spec.url())) {
-                LOG.infof("backend %s added to pool %s (ready endpoint of %s)", spec.url(), pool.name(),
+                LOG.infof(wasRetiring ? "backend %s of pool %s back before its retirement ended (ready endpoint of %s)"
+                        : "backend %s added to pool %s (ready endpoint of %s)", spec.url(), pool.name(),
                         service.describe());
             }
         }

@@ -156,4 +156,16 @@ class DiscoveryModeTest {
         assertTrue(message.startsWith("lb.discovery: invalid value 'consul'"), message);
         assertTrue(message.contains("(lb.backends)"), message);
     }
+
+    @Test
+    void aPoolsDiscoveryFromEnvironmentVariables() {
+        LbConfig config = environment(Map.of(
+                "LB_POOLS_API_DISCOVERY", "kubernetes",
+                "LB_POOLS_API_DISCOVERY_KUBERNETES_SERVICE", "api",
+                "LB_POOLS_API_DISCOVERY_KUBERNETES_PORT_NAME", "http"));
+        PoolSettings.Discovery api = PoolSettings.resolveAll(config).get("api").discovery();
+        assertEquals(DiscoveryMode.KUBERNETES, DiscoveryMode.of(api));
+        assertEquals("api", api.service().orElseThrow());
+        assertEquals("http", api.portName().orElseThrow());
+    }
 }
