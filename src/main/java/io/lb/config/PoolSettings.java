@@ -48,9 +48,13 @@ public record PoolSettings(String name, String prefix, List<String> backends, Di
         return prefix + suffix;
     }
 
-    /** Whether the pool's backends come from Kubernetes instead of a list. */
-    public boolean discovered() {
-        return discovery.mode().strip().equalsIgnoreCase("kubernetes");
+    /**
+     * Whether a discovery mode other than {@code static} is set, known or not: such a pool is not refused for
+     * lacking backends, so that io.lb.discovery.DiscoveryMode can name the bad value instead.
+     */
+    public boolean discoveryConfigured() {
+        String mode = discovery.mode().strip();
+        return !mode.isEmpty() && !mode.equalsIgnoreCase("static");
     }
 
     /**
@@ -61,7 +65,7 @@ public record PoolSettings(String name, String prefix, List<String> backends, Di
     public static Map<String, PoolSettings> resolveAll(LbConfig config) {
         Map<String, PoolSettings> pools = new LinkedHashMap<>();
         PoolSettings global = global(config);
-        boolean globalDefault = !global.backends().isEmpty() || global.discovered();
+        boolean globalDefault = !global.backends().isEmpty() || global.discoveryConfigured();
         if (globalDefault) {
             pools.put(DEFAULT, global);
         }
@@ -70,14 +74,14 @@ public record PoolSettings(String name, String prefix, List<String> backends, Di
             PoolSettings pool = of(name, entry.getValue(), config);
             if (name.equals(DEFAULT) && globalDefault) {
                 throw new InvalidConfigException(pool.key("backends") + ": the pool '" + DEFAULT
-                        + "' is already defined by " + (global.discovered() ? "lb.discovery" : "lb.backends")
+                        + "' is already defined by " + (global.discoveryConfigured() ? "lb.discovery" : "lb.backends")
                         + ": use one of the two");
             }
             if (!NAME.matcher(name).matches()) {
                 throw new InvalidConfigException("lb.pools." + name + ": invalid pool name '" + name
                         + "': use letters, digits, '-' and '_'");
             }
-            if (pool.backends().stream().allMatch(String::isBlank) && !pool.discovered()) {
+            if (pool.backends().stream().allMatch(String::isBlank) && !pool.discoveryConfigured()) {
                 throw new InvalidConfigException(pool.key("backends") + " is missing: the pool '" + name
                         + "' has no backends and no discovery (" + pool.key("discovery") + "=kubernetes)");
             }

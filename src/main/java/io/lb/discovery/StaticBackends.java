@@ -18,8 +18,8 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * At startup: checks the configuration and fills every pool whose backends are listed ({@code lb.backends},
- * {@code lb.pools.<pool>.backends}). A bad value stops the application here, with the key and the value in the
- * message.
+ * {@code lb.pools.<pool>.backends}) rather than discovered. A bad value stops the application here, with the key
+ * and the value in the message.
  */
 @ApplicationScoped
 public class StaticBackends {
@@ -33,17 +33,19 @@ public class StaticBackends {
     PoolRegistry pools;
 
     void onStart(@Observes @Priority(1) StartupEvent event) {
-        DiscoveryMode globalMode = DiscoveryMode.of(config.discovery());
+        DiscoveryMode.of(config.discovery());
+        for (BackendPool pool : pools.all()) {
+            DiscoveryMode.of(pool.settings().discovery());
+        }
         ConfigValidator.validate(config);
         for (BackendPool pool : pools.all()) {
             PoolSettings settings = pool.settings();
-            if (settings.name().equals(PoolSettings.DEFAULT) && globalMode != DiscoveryMode.STATIC) {
-                // lb.backends is the source of backends only in static mode; KubernetesDiscovery does the rest
-                config.backends().filter(list -> !list.isEmpty()).ifPresent(ignored -> LOG.warnf(
-                        "lb.backends is ignored: lb.discovery=%s", config.discovery().mode().trim()));
-                continue;
-            }
-            if (settings.discovered()) {
+            if (DiscoveryMode.of(settings.discovery()) == DiscoveryMode.KUBERNETES) {
+                // the pool's list is its source of backends only in static mode; KubernetesDiscovery does the rest
+                if (settings.backends().stream().anyMatch(backend -> !backend.isBlank())) {
+                    LOG.warnf("%s is ignored: %s=%s", settings.key("backends"), settings.discovery().prefix(),
+                            settings.discovery().mode().trim());
+                }
                 continue;
             }
             for (BackendSpec spec : BackendSpecParser.parseAll(settings.key("backends"), settings.backends())) {

@@ -22,21 +22,31 @@ public final class TestBackend implements AutoCloseable {
     private static final Vertx VERTX = Vertx.vertx();
 
     private final String name;
+    private final String host;
     private volatile Handler<HttpServerRequest> behaviour;
     private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private HttpServer server;
     private int port;
 
-    private TestBackend(String name) {
+    private TestBackend(String name, String host) {
         this.name = name;
+        this.host = host;
         this.behaviour = Behaviours.answerWithName(name);
     }
 
     /** Starts a backend answering {@code 200 <name>} to everything. */
     public static TestBackend start(String name) {
-        TestBackend backend = new TestBackend(name);
-        backend.listen(0);
+        return start(name, "127.0.0.1", 0);
+    }
+
+    /**
+     * Starts a backend on another loopback address ({@code 127.0.0.2}...), on {@code port} (0: any), so that several
+     * backends can share a port as the endpoints of one Service do.
+     */
+    public static TestBackend start(String name, String host, int port) {
+        TestBackend backend = new TestBackend(name, host);
+        backend.listen(port);
         return backend;
     }
 
@@ -53,7 +63,7 @@ public final class TestBackend implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + host + ":" + port;
     }
 
     public TestBackend behave(Handler<HttpServerRequest> newBehaviour) {
@@ -112,7 +122,7 @@ public final class TestBackend implements AutoCloseable {
 
     private void listen(int requestedPort) {
         HttpServer created = VERTX.createHttpServer(new HttpServerOptions()
-                .setHost("127.0.0.1")
+                .setHost(host)
                 .setPort(requestedPort)
                 .setReuseAddress(true));
         created.requestHandler(request -> {
