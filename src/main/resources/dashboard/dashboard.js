@@ -44,19 +44,40 @@
     return button;
   }
 
+  /** A pool's heading row: its name, whether it can serve, and the routes that lead to it. */
+  function poolRow(pool) {
+    var row = document.createElement('tr');
+    row.className = 'pool-row pool-' + pool.state;
+    row.setAttribute('data-pool', pool.name);
+    var routes = (pool.routes || []).map(function (r) {
+      return r.name + ' (' + (r.host || 'any host') + r.pathPrefix + (r.stripPrefix ? ', prefix stripped' : '') + ')';
+    });
+    var heading = cell(row, '', 'Pool ' + pool.name + (pool.state ? ' · ' + pool.state : '')
+      + (routes.length ? ' · routes: ' + routes.join(', ') : ' · no route leads here'));
+    heading.colSpan = 11;
+    return row;
+  }
+
   function render(stats) {
     var before = {};
     var seconds = 0;
     if (previous) {
       seconds = (stats.time - previous.time) / 1000;
-      previous.backends.forEach(function (b) { before[b.id] = b; });
+      previous.backends.forEach(function (b) { before[b.pool + ' ' + b.id] = b; });
     }
     var hasDemo = !!stats.demo;
     document.querySelectorAll('.demo-col').forEach(function (th) { th.hidden = !hasDemo; });
     var fragment = document.createDocumentFragment();
     var down = 0;
+    var pools = {};
+    (stats.pools || []).forEach(function (p) { pools[p.name] = p; });
+    var currentPool = null;
     stats.backends.forEach(function (b) {
-      var old = before[b.id];
+      if (b.pool !== currentPool) {
+        currentPool = b.pool;
+        fragment.appendChild(poolRow(pools[b.pool] || { name: b.pool, state: '', routes: [] }));
+      }
+      var old = before[b.pool + ' ' + b.id];
       var row = document.createElement('tr');
       row.className = 'row-' + b.state;
       row.setAttribute('data-backend', b.id);

@@ -136,6 +136,8 @@ class DashboardBrowserTest {
         assertEquals("Load balancer dashboard", browser.getTitle());
         assertEquals(2, browser.findElements(By.cssSelector("#rows tr[data-backend]")).size());
         assertEquals("2 backends, none DOWN", browser.findElement(By.id("summary")).getText());
+        String poolHeading = browser.findElement(By.cssSelector("#rows tr[data-pool='default']")).getText();
+        assertTrue(poolHeading.startsWith("Pool default · UP · routes: default (any host/)"), poolHeading);
 
         // The backend's process dies; traffic to it fails to connect and passive detection takes it out.
         doomed.stop();
