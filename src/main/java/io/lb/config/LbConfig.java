@@ -192,6 +192,22 @@ public interface LbConfig {
 
         /** Headers changed on the response, towards the client. */
         HeaderChanges responseHeaders();
+
+        /** A token bucket per client of this route; off unless requests-per-second is set. Per replica. */
+        RateLimit rateLimit();
+    }
+
+    /** {@code lb.routes.<route>.rate-limit.*}: beyond the bucket, 429 with Retry-After. */
+    interface RateLimit {
+        /** Tokens added per second; unset: no limit. */
+        Optional<Double> requestsPerSecond();
+
+        /** The bucket's size: requests a client may send at once after a quiet spell. Unset: requests-per-second. */
+        Optional<Integer> burst();
+
+        /** Whose bucket: {@code client} (its address, after trusted proxies) or {@code header:<Name>}. */
+        @WithDefault("client")
+        String key();
     }
 
     /** {@code set.<Header-Name>=value} replaces or adds a header; {@code remove=Name,Other} removes headers. */

@@ -71,6 +71,7 @@ public class ExchangeMetrics implements ExchangeListener {
         switch (reason) {
             case "queue_full" -> rejections.queueFull();
             case "request_body_timeout" -> rejections.requestBodyTimeout();
+            case "rate_limited" -> rejections.rateLimited();
             default -> throw new IllegalArgumentException("no lb_rejected_total reason " + reason);
         }
     }

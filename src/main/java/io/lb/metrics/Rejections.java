@@ -20,12 +20,14 @@ public class Rejections {
     private final Counter queueFull;
     private final Counter requestHeaderTimeout;
     private final Counter requestBodyTimeout;
+    private final Counter rateLimited;
 
     @Inject
     public Rejections(MeterRegistry registry) {
         this.queueFull = counter(registry, "queue_full");
         this.requestHeaderTimeout = counter(registry, "request_header_timeout");
         this.requestBodyTimeout = counter(registry, "request_body_timeout");
+        this.rateLimited = counter(registry, "rate_limited");
     }
 
     /** A try found the backend's line for a connection full; it went elsewhere or ended in a 503. */
@@ -41,6 +43,11 @@ public class Rejections {
     /** A client stopped sending its request body for lb.timeout.request-body-idle. */
     public void requestBodyTimeout() {
         requestBodyTimeout.increment();
+    }
+
+    /** A route's rate limit turned a request away with 429. */
+    public void rateLimited() {
+        rateLimited.increment();
     }
 
     private static Counter counter(MeterRegistry registry, String reason) {

@@ -12,6 +12,7 @@ final class ErrorResponses {
     static final String BAD_GATEWAY = "502 Bad Gateway: the backend failed to answer (%s)\n";
     static final String NO_BACKEND = "503 Service Unavailable: no backend is available\n";
     static final String GATEWAY_TIMEOUT = "504 Gateway Timeout: the backend did not answer in time\n";
+    static final String RATE_LIMITED = "429 Too Many Requests: over this route's rate limit\n";
     static final String QUEUE_FULL = "503 Service Unavailable: every backend is at capacity\n";
     static final String REQUEST_BODY_TIMEOUT = "408 Request Timeout: the request body stopped arriving\n";
 

@@ -32,7 +32,8 @@ public interface ExchangeListener {
 
     /**
      * Admission control turned the exchange (or one of its tries) away for {@code reason}: {@code queue_full} (the
-     * backend's line for a connection was full) or {@code request_body_timeout} (the body stopped arriving).
+     * backend's line for a connection was full), {@code request_body_timeout} (the body stopped arriving) or
+     * {@code rate_limited} (the route's rate limit; the exchange then ends with a 429).
      */
     default void admissionRejected(Exchange exchange, String reason) {
     }

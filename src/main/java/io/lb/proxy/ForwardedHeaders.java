@@ -65,6 +65,30 @@ final class ForwardedHeaders {
         return values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
+    /**
+     * The client as the balancer may believe it: the peer, or, when the peer is a trusted proxy, the rightmost
+     * X-Forwarded-For entry that is not one (a client can write anything to the left of what its proxies add).
+     */
+    String originalClient(HttpServerRequest request) {
+        SocketAddress peer = request.connection().remoteAddress();
+        String client = clientAddress(peer);
+        if (!trusted.trusts(peer)) {
+            return client;
+        }
+        String forwarded = joined(request.headers(), FOR);
+        if (forwarded == null) {
+            return client;
+        }
+        String[] hops = forwarded.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].strip();
+            if (!hop.isEmpty() && !trusted.trusts(hop)) {
+                return hop;
+            }
+        }
+        return client;
+    }
+
     private static String clientAddress(SocketAddress address) {
         if (address == null) {
             return "unknown";

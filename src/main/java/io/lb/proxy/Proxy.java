@@ -25,6 +25,7 @@ import io.lb.routing.Route;
 import io.lb.routing.RouteTable;
 import io.lb.routing.RoutesConfig;
 import io.quarkus.runtime.Startup;
+import io.quarkus.scheduler.Scheduled;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -47,6 +48,8 @@ public class Proxy {
     private final HttpClient upgradeClient;
     private final RouteTable<RouteTarget> routes;
     private final RequestGate gate;
+    private final ForwardedHeaders forwardedHeaders;
+    private final List<RateLimiter> limiters = new ArrayList<>();
     private final ClosingConnections closingConnections = new ClosingConnections();
 
     @Inject
@@ -57,8 +60,9 @@ public class Proxy {
         this.upgradeClient = upgradeClient;
         this.gate = new RequestGate(config.limits().maxHeaders(),
                 maxBodySize.map(MemorySize::asLongValue).orElse(Long.MAX_VALUE));
-        OutgoingHeaders headers = new OutgoingHeaders(
-                new ForwardedHeaders(TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of()))),
+        this.forwardedHeaders = new ForwardedHeaders(
+                TrustedProxies.parse(config.forwarded().trustedProxies().orElse(List.of())));
+        OutgoingHeaders headers = new OutgoingHeaders(forwardedHeaders,
                 config.client().protocol() == LbConfig.BackendProtocol.H2C);
         List<ExchangeListener> all = new ArrayList<>();
         listeners.forEach(all::add);
@@ -71,7 +75,8 @@ public class Proxy {
             upstreams.put(pool.name(), new Upstream(pool));
         }
         List<Route> configured = RoutesConfig.read(config, upstreams.keySet());
-        this.routes = new RouteTable<>(configured, route -> new RouteTarget(route, upstreams.get(route.pool())));
+        this.routes = new RouteTable<>(configured, route -> new RouteTarget(route, upstreams.get(route.pool()),
+                rateLimiter(config, route)));
     }
 
     /** Entry point of every request on the traffic port. */
@@ -83,15 +88,23 @@ public class Proxy {
         }
         RequestGate.Rejection rejection = gate.check(request);
         if (rejection != null) {
-            turnAway(request, rejection.status(), rejection.reason(), Outcome.REJECTED);
+            turnAway(request, null, rejection.status(), rejection.reason(), Outcome.REJECTED);
             return;
         }
         HostAndPort authority = forwardedAuthority(request);
         String uri = originFormUri(request);
         RouteTarget target = routes.match(authority == null ? null : authority.host(), uri.equals("*") ? "/" : uri);
         if (target == null) {
-            turnAway(request, 404, ErrorResponses.noRoute(authority, uri), Outcome.NO_ROUTE);
+            turnAway(request, null, 404, ErrorResponses.noRoute(authority, uri), Outcome.NO_ROUTE);
             return;
+        }
+        if (target.limiter() != null) {
+            long retryAfterSeconds = target.limiter().acquire(request);
+            if (retryAfterSeconds > 0) {
+                request.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+                turnAway(request, target, 429, ErrorResponses.RATE_LIMITED, Outcome.REJECTED);
+                return;
+            }
         }
         if (request.headers().contains(HttpHeaders.UPGRADE) && WebSocketTunnel.isWebSocketUpgrade(request)) {
             new WebSocketTunnel(forwarding, upgradeClient, target, request, authority, uri).start();
@@ -101,17 +114,39 @@ public class Proxy {
         new ProxyExchange(forwarding, target, request, authority, uri, closeAfter).start();
     }
 
-    private void turnAway(HttpServerRequest request, int status, String reason, Outcome outcome) {
+    private void turnAway(HttpServerRequest request, RouteTarget target, int status, String reason, Outcome outcome) {
         String requestId = forwarding.requestIds().of(request);
         forwarding.requestIds().write(requestId, request.response().headers());
-        forwarding.listeners().exchangeEnded(new TurnedAway(request, requestId, status, outcome));
+        TurnedAway exchange = new TurnedAway(request, target, requestId, status, outcome);
+        if (status == 429) {
+            forwarding.listeners().admissionRejected(exchange, "rate_limited");
+        }
+        forwarding.listeners().exchangeEnded(exchange);
         String body = ErrorResponses.withRequestId(reason, requestId);
-        if (outcome == Outcome.REJECTED && closingConnections.mark(request)) {
+        // a 429 leaves the connection open, unless a body it will not read follows the head
+        boolean close = outcome == Outcome.REJECTED && (status != 429 || announcesBody(request));
+        if (close && closingConnections.mark(request)) {
             ErrorResponses.sendClosing(request.response(), status, body)
                     .onComplete(written -> closingConnections.close(request));
         } else {
             ErrorResponses.send(request.response(), status, body);
         }
+    }
+
+    private RateLimiter rateLimiter(LbConfig config, Route route) {
+        LbConfig.RouteSettings settings = config.routes().get(route.name());
+        RateLimiter limiter = settings == null ? null
+                : RateLimiter.of("lb.routes." + route.name() + ".rate-limit.", settings.rateLimit(), forwardedHeaders);
+        if (limiter != null) {
+            limiters.add(limiter);
+        }
+        return limiter;
+    }
+
+    /** Every minute, the rate limiters' buckets that have filled up again are dropped (off the event loops). */
+    @Scheduled(every = "60s", identity = "lb-rate-limit-eviction")
+    void evictIdleRateLimitBuckets() {
+        limiters.forEach(RateLimiter::evictIdle);
     }
 
     /** The routes, as the admin API and the dashboard show them. */
@@ -156,6 +191,11 @@ public class Proxy {
         }
         String host = request.getHeader(HttpHeaders.HOST);
         return host == null ? null : HostAndPort.parseAuthority(host, -1);
+    }
+
+    private static boolean announcesBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !length.strip().equals("0");
     }
 
     private static boolean isOriginForm(String uri) {

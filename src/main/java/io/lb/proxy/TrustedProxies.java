@@ -61,10 +61,18 @@ public final class TrustedProxies {
         if (blocks.isEmpty() || peer == null || peer.hostAddress() == null) {
             return false;
         }
+        // hostAddress() is a literal IP, so this never resolves a name
+        return trusts(peer.hostAddress());
+    }
+
+    /** Whether {@code ip}, an address written as an IP literal, is in a trusted block; a name never is. */
+    boolean trusts(String ip) {
+        if (blocks.isEmpty() || !ForwardedHeaders.isIpLiteral(ip)) {
+            return false;
+        }
         byte[] address;
         try {
-            // hostAddress() is a literal IP, so this never resolves a name
-            address = InetAddress.getByName(peer.hostAddress()).getAddress();
+            address = InetAddress.getByName(ip).getAddress();
         } catch (UnknownHostException e) {
             return false;
         }

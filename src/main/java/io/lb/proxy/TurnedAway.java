@@ -5,8 +5,9 @@ import io.vertx.core.http.HttpServerRequest;
 /** A request the balancer answered itself before any route or backend: refused, or matched by no route. */
 final class TurnedAway extends ExchangeRecord {
 
-    TurnedAway(HttpServerRequest request, String requestId, int status, Outcome outcome) {
-        super(request, null, null, requestId);
+    TurnedAway(HttpServerRequest request, RouteTarget target, String requestId, int status, Outcome outcome) {
+        super(request, target == null ? null : target.route(), target == null ? null : target.upstream().name(),
+                requestId);
         ended(null, status, outcome, System.nanoTime());
     }
 
