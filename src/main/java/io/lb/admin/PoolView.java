@@ -25,17 +25,13 @@ final class PoolView {
                         .put("stripPrefix", route.stripPrefix()));
             }
         }
-        int serving = 0;
-        for (Backend backend : pool.snapshot()) {
-            if (backend.acceptsTraffic()) {
-                serving++;
-            }
-        }
+        int serving = pool.servingBackends();
         return new JsonObject()
                 .put("name", pool.name())
                 .put("strategy", pool.settings().strategy())
                 .put("state", serving > 0 ? "UP" : "DOWN")
                 .put("servingBackends", serving)
+                .put("panic", pool.panic())
                 .put("routes", leadingHere)
                 .put("backends", backends(pool));
     }

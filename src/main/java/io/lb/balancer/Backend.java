@@ -19,10 +19,14 @@ public final class Backend {
     private final AtomicReference<BackendState> state = new AtomicReference<>(BackendState.UP);
     private volatile int weight;
     private volatile boolean draining;
+    /** DOWN, but its latest active probe passed: on its way UP (see {@link #acceptsTrafficInPanic()}). */
+    private volatile boolean rising;
     private volatile long upSinceNanos = System.nanoTime();
     private volatile CheckResult lastCheck;
     /** Run when the active count drops to zero; set only while the backend is being retired. */
     private volatile Runnable idleListener;
+    /** Run when the backend starts or stops accepting traffic (its pool's panic state depends on it). */
+    private volatile Runnable eligibilityListener;
     private final LatencyEstimate latency = new LatencyEstimate();
     private final AtomicInteger consecutiveErrors = new AtomicInteger();
     private volatile boolean ejected;
@@ -74,12 +78,40 @@ public final class Backend {
     }
 
     public void draining(boolean draining) {
+        boolean was = this.draining;
         this.draining = draining;
+        if (was != draining) {
+            eligibilityChanged();
+        }
     }
 
     /** May new exchanges be sent here? Hot path: volatile reads only (and a clock read while ejected). */
     public boolean acceptsTraffic() {
         return state.get() == BackendState.UP && !draining && !ejected();
+    }
+
+    /** Would the backend accept traffic if outlier ejection were ignored? */
+    public boolean acceptsTrafficIgnoringEjection() {
+        return state.get() == BackendState.UP && !draining;
+    }
+
+    /**
+     * May the backend take traffic while its pool is in panic? If it is UP, ejected or not; or if it is DOWN but
+     * rising: its latest probe passed and it waits only for the rest of {@code lb.health.rise}. When the
+     * alternative is the balancer's own 503, a backend that just answered a probe is worth a try.
+     */
+    public boolean acceptsTrafficInPanic() {
+        return !draining && (state.get() == BackendState.UP || rising);
+    }
+
+    /** Is the backend DOWN with a passing latest probe? */
+    public boolean rising() {
+        return rising;
+    }
+
+    /** Set by active health checking: the latest probe of a DOWN backend passed ({@code true}) or failed. */
+    public void rising(boolean rising) {
+        this.rising = rising && state.get() == BackendState.DOWN;
     }
 
     /**
@@ -96,24 +128,30 @@ public final class Backend {
     }
 
     /** Ejects the backend until {@code untilNanos}; counts the ejection. */
-    public synchronized void eject(long untilNanos) {
-        ejections++;
-        ejectedUntilNanos = untilNanos;
-        ejected = true;
-        consecutiveErrors.set(0);
+    public void eject(long untilNanos) {
+        synchronized (this) {
+            ejections++;
+            ejectedUntilNanos = untilNanos;
+            ejected = true;
+            consecutiveErrors.set(0);
+        }
+        eligibilityChanged();
     }
 
     /**
      * Clears the ejection that was set to end at {@code untilNanos} (a later ejection is left alone); true only
      * for the caller that cleared it, so that the return is reported once.
      */
-    public synchronized boolean endEjection(long untilNanos) {
-        if (!ejected || ejectedUntilNanos != untilNanos) {
-            return false;
+    public boolean endEjection(long untilNanos) {
+        synchronized (this) {
+            if (!ejected || ejectedUntilNanos != untilNanos) {
+                return false;
+            }
+            ejected = false;
+            lastEjectionEndNanos = System.nanoTime();
+            consecutiveErrors.set(0);
         }
-        ejected = false;
-        lastEjectionEndNanos = System.nanoTime();
-        consecutiveErrors.set(0);
+        eligibilityChanged();
         return true;
     }
 
@@ -157,9 +195,11 @@ public final class Backend {
         if (state.getAndSet(next) == next) {
             return false;
         }
+        rising = false;
         if (next == BackendState.UP) {
             upSinceNanos = System.nanoTime();
         }
+        eligibilityChanged();
         return true;
     }
 
@@ -204,6 +244,18 @@ public final class Backend {
     /** See {@link BackendPool#retire(String)}. */
     void idleListener(Runnable listener) {
         this.idleListener = listener;
+    }
+
+    /** See {@link BackendPool}'s panic state. */
+    void eligibilityListener(Runnable listener) {
+        this.eligibilityListener = listener;
+    }
+
+    private void eligibilityChanged() {
+        Runnable listener = eligibilityListener;
+        if (listener != null) {
+            listener.run();
+        }
     }
 
     void recordFailure() {

@@ -7,9 +7,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-
 import java.util.function.Predicate;
+
+import org.jboss.logging.Logger;
 
 import io.lb.config.BackendSpec;
 import io.lb.config.PoolSettings;
@@ -18,8 +20,16 @@ import io.lb.config.PoolSettings;
  * One named pool: its backends, the strategy that chooses among them, and the settings of its policies. Reads
  * (every request) see an immutable array without locking; the rare writes (configuration, admin API, discovery)
  * copy it under a lock.
+ * <p>
+ * Panic (Envoy's healthy panic threshold): when fewer than {@code outlier.panic-threshold} percent of the backends
+ * that are not draining accept traffic, ejection is ignored and the strategy chooses among every backend that is
+ * UP or rising (DOWN with a passing latest probe), so that a pool whose members were ejected, or are coming back,
+ * while others went DOWN keeps serving; retries absorb what fails. The state is worked out when a backend's
+ * eligibility changes, never per request.
  */
 public final class BackendPool {
+
+    private static final Logger LOG = Logger.getLogger(BackendPool.class);
 
     private volatile Backend[] backends = new Backend[0];
     /** Backends draining towards removal, with what to complete once they are gone. */
@@ -32,6 +42,10 @@ public final class BackendPool {
     private final PoolSettings settings;
     private final LoadBalancingStrategy strategy;
     private final Consumer<BackendEvent> events;
+    private final int panicThreshold;
+    private final Runnable eligibilityChanged = this::updatePanic;
+    private volatile boolean panic;
+    private final LongAdder panics = new LongAdder();
 
     /** {@code events} hears of every backend added or removed. */
     public BackendPool(PoolSettings settings, Consumer<BackendEvent> events) {
@@ -39,6 +53,7 @@ public final class BackendPool {
         this.strategy = Strategies.create(settings.key("strategy"), settings.strategy(), new Strategies.Options(
                 settings.slowStartWindow().toNanos(), settings.latencyDecay().toNanos()));
         this.events = events;
+        this.panicThreshold = settings.outlier().panicThreshold();
     }
 
     public String name() {
@@ -53,9 +68,64 @@ public final class BackendPool {
         return strategy;
     }
 
-    /** The strategy's choice among this pool's backends that accept traffic and are not excluded; or null. */
+    /**
+     * The strategy's choice among this pool's backends that accept traffic (in panic: that are UP) and are not
+     * excluded; or null.
+     */
     public Backend choose(Predicate<Backend> excluded) {
-        return strategy.choose(backends, excluded);
+        return strategy.choose(backends, panic ? Eligibility.PANIC : Eligibility.NORMAL, excluded);
+    }
+
+    /** Is the pool in panic, ignoring ejections because too few of its backends accept traffic? */
+    public boolean panic() {
+        return panic;
+    }
+
+    /** How many backends would the strategy choose among now (in panic, ejected ones count). */
+    public int servingBackends() {
+        Eligibility eligible = panic ? Eligibility.PANIC : Eligibility.NORMAL;
+        int serving = 0;
+        for (Backend backend : backends) {
+            if (eligible.test(backend)) {
+                serving++;
+            }
+        }
+        return serving;
+    }
+
+    /** How many times the pool has entered panic. */
+    public long panics() {
+        return panics.sum();
+    }
+
+    private synchronized void updatePanic() {
+        if (panicThreshold == 0) {
+            return;
+        }
+        int counted = 0;
+        int accepting = 0;
+        for (Backend backend : backends) {
+            if (backend.draining()) {
+                continue;
+            }
+            counted++;
+            if (backend.acceptsTraffic()) {
+                accepting++;
+            }
+        }
+        boolean next = counted > 0 && accepting * 100L < (long) panicThreshold * counted;
+        if (next == panic) {
+            return;
+        }
+        panic = next;
+        if (next) {
+            panics.increment();
+            LOG.warnf("pool %s in PANIC: %d of %d backends accept traffic (panic-threshold %d%%): ejected backends,"
+                    + " and DOWN ones whose latest probe passed, take traffic too", name(), accepting, counted,
+                    panicThreshold);
+        } else {
+            LOG.infof("pool %s out of panic: %d of %d backends accept traffic", name(), accepting, counted);
+        }
     }
 
     /** A snapshot of the current backends, in configuration order. Never modify it. */
@@ -95,6 +165,8 @@ public final class BackendPool {
         List<Backend> next = new ArrayList<>(List.of(backends));
         next.add(backend);
         backends = next.toArray(Backend[]::new);
+        backend.eligibilityListener(eligibilityChanged);
+        updatePanic();
         events.accept(new BackendEvent(BackendEvent.Kind.ADDED, backend));
         return backend;
     }
@@ -153,9 +225,11 @@ public final class BackendPool {
 
     private void removeNow(Backend backend) {
         backend.idleListener(null);
+        backend.eligibilityListener(null);
         List<Backend> next = new ArrayList<>(List.of(backends));
         next.remove(backend);
         backends = next.toArray(Backend[]::new);
+        updatePanic();
         events.accept(new BackendEvent(BackendEvent.Kind.REMOVED, backend));
         Retirement retirement = retiring.remove(backend);
         if (retirement != null) {

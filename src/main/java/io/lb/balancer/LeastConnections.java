@@ -30,18 +30,18 @@ public final class LeastConnections implements LoadBalancingStrategy {
     }
 
     @Override
-    public Backend choose(Backend[] candidates, Predicate<Backend> excluded) {
-        return choose(candidates, excluded, slowStartNanos > 0 ? System.nanoTime() : 0);
+    public Backend choose(Backend[] candidates, Eligibility eligible, Predicate<Backend> excluded) {
+        return choose(candidates, eligible, excluded, slowStartNanos > 0 ? System.nanoTime() : 0);
     }
 
-    /** {@link #choose(Backend[], Predicate)} as of {@code nowNanos} (for slow start), so that tests need not wait. */
-    Backend choose(Backend[] candidates, Predicate<Backend> excluded, long now) {
+    /** {@link #choose(Backend[], Eligibility, Predicate)} as of {@code now} (for slow start), so that tests need not wait. */
+    Backend choose(Backend[] candidates, Eligibility eligible, Predicate<Backend> excluded, long now) {
         Backend best = null;
         long bestLoad = 0;
         long bestWeight = 1;
         long tiedWeight = 0;
         for (Backend candidate : candidates) {
-            if (!candidate.acceptsTraffic() || excluded.test(candidate)) {
+            if (!eligible.test(candidate) || excluded.test(candidate)) {
                 continue;
             }
             long load = candidate.activeConnections() + 1L;

@@ -8,8 +8,8 @@ import java.util.function.Predicate;
  */
 public interface LoadBalancingStrategy {
 
-    /** The best of {@code candidates} that accepts traffic and is not excluded, or null when there is none. */
-    Backend choose(Backend[] candidates, Predicate<Backend> excluded);
+    /** The best of {@code candidates} that is {@code eligible} and not excluded, or null when there is none. */
+    Backend choose(Backend[] candidates, Eligibility eligible, Predicate<Backend> excluded);
 
     /** Whether response latencies must be recorded for this strategy (only latency-aware ones read them). */
     default boolean needsLatency() {

@@ -31,13 +31,13 @@ public final class PeakEwma implements LoadBalancingStrategy {
     }
 
     @Override
-    public Backend choose(Backend[] candidates, Predicate<Backend> excluded) {
+    public Backend choose(Backend[] candidates, Eligibility eligible, Predicate<Backend> excluded) {
         long now = System.nanoTime();
         Backend best = null;
         double bestScore = 0;
         long tiedWeight = 0;
         for (Backend candidate : candidates) {
-            if (!candidate.acceptsTraffic() || excluded.test(candidate)) {
+            if (!eligible.test(candidate) || excluded.test(candidate)) {
                 continue;
             }
             long weight = LeastConnections.effectiveWeight(candidate.weight(), candidate.upSinceNanos(), now,

@@ -97,6 +97,11 @@ public final class ConfigValidator {
             throw new InvalidConfigException(pool.key("outlier.max-ejection-percent") + ": invalid value '" + percent
                     + "': must be between 0 and 100");
         }
+        int panic = outlier.panicThreshold();
+        if (panic < 0 || panic > 100) {
+            throw new InvalidConfigException(pool.key("outlier.panic-threshold") + ": invalid value '" + panic
+                    + "': must be between 0 (disabled) and 100");
+        }
         if (pool.slowStartWindow().isNegative() || pool.slowStartWindow().compareTo(Duration.ofHours(24)) > 0) {
             throw new InvalidConfigException(pool.key("slow-start.window") + ": invalid value '"
                     + pool.slowStartWindow() + "': must be between 0 (disabled) and 24h");

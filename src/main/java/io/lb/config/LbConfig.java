@@ -169,6 +169,8 @@ public interface LbConfig {
         Optional<Duration> maxEjectionTime();
 
         Optional<Integer> maxEjectionPercent();
+
+        Optional<Integer> panicThreshold();
     }
 
     /** One route: requests for {@code host} (any, if unset) under {@code path-prefix} go to {@code pool}. */
@@ -440,6 +442,13 @@ public interface LbConfig {
         /** No ejection happens if it would leave more than this percentage of the backends ejected. */
         @WithDefault("50")
         int maxEjectionPercent();
+
+        /**
+         * Envoy's healthy panic threshold: when fewer than this percentage of a pool's backends can take traffic,
+         * ejection is ignored and every backend that is not DOWN is a candidate. 0 disables it.
+         */
+        @WithDefault("50")
+        int panicThreshold();
     }
 
     /** A backend that comes UP (or is added) takes a growing share of new requests over this window. */

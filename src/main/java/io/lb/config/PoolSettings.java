@@ -37,7 +37,7 @@ public record PoolSettings(String name, String prefix, List<String> backends, Di
     }
 
     public record Outlier(int consecutiveErrors, Duration baseEjectionTime, Duration maxEjectionTime,
-            int maxEjectionPercent) {
+            int maxEjectionPercent, int panicThreshold) {
     }
 
     /**
@@ -123,7 +123,8 @@ public record PoolSettings(String name, String prefix, List<String> backends, Di
         Outlier outlier = new Outlier(o.consecutiveErrors().orElse(global.outlier.consecutiveErrors()),
                 o.baseEjectionTime().orElse(global.outlier.baseEjectionTime()),
                 o.maxEjectionTime().orElse(global.outlier.maxEjectionTime()),
-                o.maxEjectionPercent().orElse(global.outlier.maxEjectionPercent()));
+                o.maxEjectionPercent().orElse(global.outlier.maxEjectionPercent()),
+                o.panicThreshold().orElse(global.outlier.panicThreshold()));
         LbConfig.PoolDiscovery d = pool.discovery();
         Discovery discovery = new Discovery(d.mode().orElse("static"), prefix + "discovery", d.kubernetes().service(),
                 d.kubernetes().namespace(), d.kubernetes().portName());
@@ -146,6 +147,6 @@ public record PoolSettings(String name, String prefix, List<String> backends, Di
 
     private static Outlier outlier(LbConfig.Outlier outlier) {
         return new Outlier(outlier.consecutiveErrors(), outlier.baseEjectionTime(), outlier.maxEjectionTime(),
-                outlier.maxEjectionPercent());
+                outlier.maxEjectionPercent(), outlier.panicThreshold());
     }
 }

@@ -256,6 +256,7 @@ public class ActiveHealthCheck {
                 }
                 if (backend.state() == BackendState.DOWN) {
                     int good = ++tracker.successes;
+                    backend.rising(true);
                     if (good >= rise) {
                         tracker.successes = 0;
                         if (backend.transitionTo(BackendState.UP)) {
@@ -268,6 +269,7 @@ public class ActiveHealthCheck {
                 }
             } else {
                 tracker.successes = 0;
+                backend.rising(false);
                 if (backend.state() == BackendState.UP) {
                     int bad = ++tracker.failures;
                     if (bad >= fall) {

@@ -39,10 +39,9 @@ public class BackendsReadiness implements HealthCheck {
         HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME);
         boolean anyPool = false;
         for (BackendPool pool : pools.all()) {
-            boolean serving = false;
+            boolean serving = pool.servingBackends() > 0;
             boolean isDefault = pool.name().equals(PoolSettings.DEFAULT);
             for (Backend backend : pool.snapshot()) {
-                serving |= backend.acceptsTraffic();
                 builder.withData(isDefault ? backend.id() : pool.name() + "/" + backend.id(), describe(backend));
             }
             builder.withData("pool." + pool.name(), serving ? "UP" : "DOWN");

@@ -60,6 +60,7 @@ public class PassiveHealth {
 
     /** The connection to {@code backend} failed or was reset: it is DOWN until an active check says otherwise. */
     public void connectionFailed(Backend backend, String reason) {
+        backend.rising(false); // tried in panic while coming back, and refused: not rising after all
         if (backend.transitionTo(BackendState.DOWN)) {
             LOG.warnf("backend %s DOWN: %s (passive detection)", backend.id(), reason);
         }

@@ -44,7 +44,7 @@ class PeakEwmaTest {
         PeakEwma strategy = new PeakEwma(0, TAU);
         Map<Backend, Integer> chosen = new HashMap<>();
         for (int i = 0; i < 100; i++) {
-            chosen.merge(strategy.choose(pool.snapshot(), b -> false), 1, Integer::sum);
+            chosen.merge(strategy.choose(pool.snapshot(), Eligibility.NORMAL, b -> false), 1, Integer::sum);
         }
         assertEquals(100, chosen.get(fast));
     }
@@ -61,7 +61,7 @@ class PeakEwmaTest {
         for (int i = 0; i < 4; i++) {
             fast.lease(); // 5 ms × 5 = 25 > 20 ms × 1
         }
-        assertEquals(slow, new PeakEwma(0, TAU).choose(pool.snapshot(), b -> false));
+        assertEquals(slow, new PeakEwma(0, TAU).choose(pool.snapshot(), Eligibility.NORMAL, b -> false));
     }
 
     @Test

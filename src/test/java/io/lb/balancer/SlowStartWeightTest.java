@@ -65,15 +65,15 @@ class SlowStartWeightTest {
         List<Lease> leases = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
             // (k+1)/1000 < 1/100 for k < 9 in flight: every new request goes to the steady backend
-            Backend chosen = balancer.choose(new Backend[] { steady, recovered }, b -> false, now);
+            Backend chosen = balancer.choose(new Backend[] { steady, recovered }, Eligibility.NORMAL, b -> false, now);
             assertSame(steady, chosen, "request " + (i + 1));
             leases.add(chosen.lease());
         }
         leases.add(steady.lease());
         // 11/1000 > 1/100: now the recovered backend is the less loaded one per unit of effective weight
-        assertSame(recovered, balancer.choose(new Backend[] { steady, recovered }, b -> false, now));
+        assertSame(recovered, balancer.choose(new Backend[] { steady, recovered }, Eligibility.NORMAL, b -> false, now));
         // and once its window is over it is a full member again: idle, it takes the next request
-        assertSame(recovered, balancer.choose(new Backend[] { steady, recovered }, b -> false, now + window));
+        assertSame(recovered, balancer.choose(new Backend[] { steady, recovered }, Eligibility.NORMAL, b -> false, now + window));
         leases.forEach(Lease::release);
     }
 
@@ -85,7 +85,7 @@ class SlowStartWeightTest {
         Lease busy = steady.lease();
         recovered.transitionTo(BackendState.DOWN);
         recovered.transitionTo(BackendState.UP);
-        assertSame(recovered, balancer.choose(new Backend[] { steady, recovered }, b -> false, recovered.upSinceNanos()));
+        assertSame(recovered, balancer.choose(new Backend[] { steady, recovered }, Eligibility.NORMAL, b -> false, recovered.upSinceNanos()));
         busy.release();
     }
 

@@ -19,6 +19,12 @@ public final class LbConfigs {
                 .getConfigMapping(LbConfig.class));
     }
 
+    /** The default pool's settings from the defaults, but for {@code key} set to {@code value}. */
+    public static PoolSettings defaultPool(String key, String value) {
+        return PoolSettings.global(builder().withDefaultValue("lb.backends", "http://127.0.0.1:9")
+                .withDefaultValue(key, value).build().getConfigMapping(LbConfig.class));
+    }
+
     /** A SmallRye config with the {@code lb} mapping and the converters Quarkus would register. */
     public static SmallRyeConfigBuilder builder() {
         return new SmallRyeConfigBuilder()
