@@ -1,8 +1,8 @@
-# Shared helpers for bench/fault.sh and bench/soak.sh (sourced, not run). Loopback only; every wait is bounded.
+# Shared helpers for bench/fault.sh, bench/rolling.sh and bench/soak.sh (sourced, not run). Loopback only; every wait is bounded.
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
-LB_JAR="$REPO_DIR/target/quarkus-app/quarkus-run.jar"
+LB_JAR=${LB_JAR:-"$REPO_DIR/target/quarkus-app/quarkus-run.jar"}
 
 # PIDs of everything this script started; cleanup() stops them (SIGCONT first, in case one is stopped).
 STARTED_PIDS=()
@@ -89,4 +89,130 @@ lb_metrics() {
 # Sum of lb_backend_active_connections over all backends (or "?").
 lb_active_sum() {
   lb_metrics "$1" | awk '/^lb_backend_active_connections/ {s+=$2; n++} END {if (n) printf "%d", s; else printf "?"}'
+}
+
+# ---- balancers (the caller sets B1..B3, LB_PORT, LB_MGMT, HA_PORT, HA_STATS, NG_PORT, LB_OPTS and HA_CHECK) -----
+# All three balancers get the same timeouts: connect 1 s, per-try response 1 s, 3 tries; HAProxy's and this
+# balancer's probe cadence come from the caller (HA_CHECK, LB_OPTS); NGINX has passive detection only.
+
+write_haproxy_cfg() {
+  cat >"$1/haproxy.cfg" <<EOF
+global
+    maxconn 4000
+    # nbthread: default = number of CPUs (2 here)
+
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 1s
+    timeout server  1s
+    timeout client  30s
+    timeout check   1s
+    retries 2
+    option redispatch 1
+    retry-on all-retryable-errors
+
+frontend fe
+    bind 127.0.0.1:$HA_PORT
+    default_backend be
+
+backend be
+    balance leastconn
+    option httpchk GET /
+    default-server check $HA_CHECK observe layer4 error-limit 1 on-error mark-down
+    server b1 127.0.0.1:$B1
+    server b2 127.0.0.1:$B2
+    server b3 127.0.0.1:$B3
+
+listen stats
+    bind 127.0.0.1:$HA_STATS
+    stats enable
+    stats uri /stats
+EOF
+}
+
+write_nginx_cfg() {
+  mkdir -p "$1/nginx"
+  cat >"$1/nginx/nginx.conf" <<EOF
+worker_processes auto;
+pid $1/nginx/nginx.pid;
+error_log $1/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    upstream be {
+        least_conn;
+        server 127.0.0.1:$B1 max_fails=1 fail_timeout=10s;
+        server 127.0.0.1:$B2 max_fails=1 fail_timeout=10s;
+        server 127.0.0.1:$B3 max_fails=1 fail_timeout=10s;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$NG_PORT;
+        location / {
+            proxy_pass http://be;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_next_upstream error timeout http_502 http_503 http_504;
+            proxy_next_upstream_tries 3;
+            proxy_connect_timeout 1s;
+            proxy_read_timeout 1s;
+            proxy_send_timeout 1s;
+        }
+    }
+}
+EOF
+}
+
+
+BAL_PID=""
+start_balancer() { # NAME RUNDIR -> URL on stdout via BAL_URL
+  local name=$1 dir=$2
+  case $name in
+    lb)
+      LB_BACKENDS="http://127.0.0.1:$B1,http://127.0.0.1:$B2,http://127.0.0.1:$B3" \
+        java "${LB_OPTS[@]}" -jar "$LB_JAR" >"$dir/lb.log" 2>&1 &
+      BAL_PID=$!; STARTED_PIDS+=("$BAL_PID")
+      wait_http "http://127.0.0.1:$LB_MGMT/q/health/ready" 60
+      BAL_URL="http://127.0.0.1:$LB_PORT/" ;;
+    haproxy)
+      write_haproxy_cfg "$dir"
+      haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
+      BAL_PID=$!; STARTED_PIDS+=("$BAL_PID")
+      BAL_URL="http://127.0.0.1:$HA_PORT/"
+      wait_http "$BAL_URL" 20 ;;
+    nginx)
+      write_nginx_cfg "$dir"
+      nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -g 'daemon off;' >"$dir/nginx.log" 2>&1 &
+      BAL_PID=$!; STARTED_PIDS+=("$BAL_PID")
+      BAL_URL="http://127.0.0.1:$NG_PORT/"
+      wait_http "$BAL_URL" 20 ;;
+  esac
+}
+
+# Balancer-side evidence after a run (appended to the run's summary).
+balancer_evidence() { # NAME RUNDIR
+  local name=$1 dir=$2
+  case $name in
+    lb)
+      lb_metrics "$LB_MGMT" >"$dir/metrics.txt"
+      grep -E '^lb_(requests_total|retries_total|retries_abandoned_total|backend_active_connections|backend_up|backend_ejections_total|pool_panics_total)' \
+        "$dir/metrics.txt" | grep -v ' 0.0$' || true
+      echo "state changes:"; grep -E ' (DOWN|UP|EJECTED|back from)' "$dir/lb.log" | grep -i backend | head -20 || true
+      echo "errors in log: $(grep -c -E 'ERROR|Exception' "$dir/lb.log" || true)" ;;
+    haproxy)
+      curl -fsS -m 5 "http://127.0.0.1:$HA_STATS/stats;csv" >"$dir/haproxy-stats.csv" || true
+      # pxname,svname,...: pick the columns that tell the story
+      awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+               $1=="be" {printf "%s stot=%s econ=%s eresp=%s wretr=%s wredis=%s status=%s chkfail=%s hrsp_5xx=%s\n",
+                 $2,$c["stot"],$c["econ"],$c["eresp"],$c["wretr"],$c["wredis"],$c["status"],$c["chkfail"],$c["hrsp_5xx"]}' \
+        "$dir/haproxy-stats.csv"
+      echo "haproxy log:"; grep -E 'DOWN|UP' "$dir/haproxy.log" | head -10 || true ;;
+    nginx)
+      echo "error.log: $(grep -c 'upstream timed out' "$dir/nginx/error.log" || true) 'upstream timed out'," \
+        "$(grep -c 'Connection refused' "$dir/nginx/error.log" || true) 'Connection refused'," \
+        "$(grep -c 'prematurely closed' "$dir/nginx/error.log" || true) 'prematurely closed'," \
+        "$(grep -c 'no live upstreams' "$dir/nginx/error.log" || true) 'no live upstreams'," \
+        "$(grep -c 'reset by peer' "$dir/nginx/error.log" || true) 'reset by peer'" ;;
+  esac
 }

@@ -65,6 +65,15 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** Each use of Vert.x internals sits in one class that names the missing public API and has its own test. */
+    @Test
+    void vertxInternalsAreUsedByTheirTwoAdaptersOnly() {
+        noClasses().that().doNotHaveFullyQualifiedName("io.lb.client.VertxInternals")
+                .and().doNotHaveFullyQualifiedName("io.lb.server.WatchedHttpServer")
+                .should().dependOnClassesThat().resideInAnyPackage("io.vertx..impl..")
+                .check(classes);
+    }
+
     @Test
     void theDevModeDemoIsKnownToNoOtherPackage() {
         noClasses().that().resideOutsideOfPackage("io.lb.demo..").should().dependOnClassesThat()

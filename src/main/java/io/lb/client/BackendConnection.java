@@ -9,9 +9,9 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.impl.ContextInternal;
 
 /**
  * One kept-alive HTTP/1.1 connection to a backend, carrying one exchange at a time (no pipelining). It hands
@@ -51,7 +51,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.decoder = decoder;
     }
 
-    BackendRequest start(ContextInternal context, HttpMethod method, String uri) {
+    BackendRequest start(Context context, HttpMethod method, String uri) {
         current = new Http1Exchange(this, context, backend, method, uri);
         finalHead = false;
         responseEnded = false;
@@ -154,7 +154,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
                     violation(new ProtocolViolation(Kind.BYTES_AFTER_RESPONSE, decoder.bufferedBytes() + " bytes"));
                 }
             }
-            exchange.context().emit(msg, exchange.onMessage);
+            VertxInternals.emit(exchange.context(), msg, exchange.onMessage);
         } finally {
             ReferenceCountUtil.release(msg);
         }
@@ -200,7 +200,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         Http1Exchange exchange = current;
         if (exchange != null && ctx.channel().isWritable()) {
-            exchange.context().emit(null, exchange.onWritable);
+            VertxInternals.emit(exchange.context(), null, exchange.onWritable);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -220,7 +220,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         current = null;
         if (exchange != null) {
             Throwable cause = failure != null ? failure : new HttpClosedException("Connection was closed");
-            exchange.context().emit(cause, exchange::onConnectionFailed);
+            VertxInternals.emit(exchange.context(), cause, exchange::onConnectionFailed);
         }
     }
 }

@@ -15,10 +15,9 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.impl.PartialPooledByteBufAllocator;
-import io.vertx.core.impl.ContextInternal;
 
 /**
  * One event loop's kept-alive connections to one backend: the most recently used idle one first (its socket is
@@ -38,7 +37,7 @@ final class ConnectionPool {
     /** Connected and connecting. */
     private int open;
 
-    private record Waiter(ContextInternal context, Promise<BackendConnection> promise, long sinceNanos) {
+    private record Waiter(Context context, Promise<BackendConnection> promise, long sinceNanos) {
     }
 
     ConnectionPool(BackendSpec backend, EventLoop eventLoop, ConnectionSettings settings,
@@ -49,25 +48,25 @@ final class ConnectionPool {
         this.onEmpty = onEmpty;
     }
 
-    Future<BackendConnection> acquire(ContextInternal context) {
+    Future<BackendConnection> acquire(Context context) {
         BackendConnection connection;
         while ((connection = idle.pollFirst()) != null) {
             if (connection.usable()) {
-                return context.succeededFuture(connection);
+                return VertxInternals.succeededFuture(context, connection);
             }
             connection.close();
         }
         if (open < settings.maxPerEventLoop()) {
-            Promise<BackendConnection> promise = context.promise();
+            Promise<BackendConnection> promise = VertxInternals.promise(context);
             connect(promise);
             return promise.future();
         }
         long now = System.nanoTime();
         dropExpiredWaiters(now);
         if (waiting.size() >= settings.maxPendingPerEventLoop()) {
-            return context.failedFuture(new QueueFullException(settings.maxPendingPerEventLoop()));
+            return VertxInternals.failedFuture(context, new QueueFullException(settings.maxPendingPerEventLoop()));
         }
-        Promise<BackendConnection> promise = context.promise();
+        Promise<BackendConnection> promise = VertxInternals.promise(context);
         waiting.addLast(new Waiter(context, promise, now));
         return promise.future();
     }
@@ -165,7 +164,7 @@ final class ConnectionPool {
                 .group(eventLoop)
                 .channelFactory(settings.transport().channelFactory(false))
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, PartialPooledByteBufAllocator.INSTANCE)
+                .option(ChannelOption.ALLOCATOR, VertxInternals.channelAllocator())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

@@ -17,18 +17,15 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.buffer.impl.VertxByteBufAllocator;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.impl.headers.HeadersAdaptor;
-import io.vertx.core.http.impl.headers.HeadersMultiMap;
-import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -41,12 +38,14 @@ final class Http1Exchange implements BackendRequest {
     private static final Object END = new Object();
 
     private final BackendConnection connection;
-    private final ContextInternal context;
+    private final Context context;
     private final BackendSpec backend;
     private final HttpMethod method;
     private final String uri;
     /** Vert.x' header map is also a Netty one: the head is encoded straight from it. */
-    private final HeadersMultiMap headers = HeadersMultiMap.httpHeaders();
+    /** The request head's headers: filled by the proxy as a MultiMap, written by Netty's encoder as they are. */
+    private final io.netty.handler.codec.http.HttpHeaders headers = VertxInternals.newHeaders();
+    private final MultiMap headersView = VertxInternals.asMultiMap(headers);
     private final Promise<BackendResponse> response;
     private HostAndPort authority;
     private boolean chunked;
@@ -68,17 +67,17 @@ final class Http1Exchange implements BackendRequest {
     private Handler<Void> endHandler;
     private Handler<Throwable> exceptionHandler;
 
-    Http1Exchange(BackendConnection connection, ContextInternal context, BackendSpec backend, HttpMethod method,
+    Http1Exchange(BackendConnection connection, Context context, BackendSpec backend, HttpMethod method,
             String uri) {
         this.connection = connection;
         this.context = context;
         this.backend = backend;
         this.method = method;
         this.uri = uri;
-        this.response = context.promise();
+        this.response = VertxInternals.promise(context);
     }
 
-    ContextInternal context() {
+    Context context() {
         return context;
     }
 
@@ -95,7 +94,7 @@ final class Http1Exchange implements BackendRequest {
 
     @Override
     public MultiMap headers() {
-        return headers;
+        return headersView;
     }
 
     @Override
@@ -218,13 +217,13 @@ final class Http1Exchange implements BackendRequest {
         ByteBuf data = content.content();
         if (data.isReadable()) {
             // Netty's pooled buffer goes back to its pool when this returns: the body keeps a heap copy
-            ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(data.readableBytes());
+            ByteBuf copy = VertxInternals.heapBuffer(data.readableBytes());
             copy.writeBytes(data, data.readerIndex(), data.readableBytes());
             deliver(Buffer.buffer(copy));
         }
         if (content instanceof LastHttpContent last) {
             if (!last.trailingHeaders().isEmpty()) {
-                trailers = new HeadersAdaptor(last.trailingHeaders());
+                trailers = VertxInternals.wrap(last.trailingHeaders());
             }
             receivedEnd = true;
             if (requestEnded) {
@@ -316,12 +315,12 @@ final class Http1Exchange implements BackendRequest {
 
         @Override
         public MultiMap headers() {
-            return (HeadersMultiMap) head.headers(); // what ResponseDecoder makes
+            return VertxInternals.asMultiMap(head.headers()); // what ResponseDecoder makes
         }
 
         @Override
         public MultiMap trailers() {
-            return trailers != null ? trailers : HeadersMultiMap.httpHeaders();
+            return trailers != null ? trailers : io.vertx.core.http.HttpHeaders.headers();
         }
 
         @Override

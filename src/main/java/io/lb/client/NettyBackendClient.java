@@ -7,11 +7,10 @@ import io.lb.config.BackendSpec;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.impl.ContextInternal;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * HTTP/1.1 backends, plain or over TLS, spoken to with Netty's codec on the event loop that serves the client: no
@@ -23,7 +22,7 @@ import io.vertx.core.impl.VertxInternal;
  */
 public final class NettyBackendClient implements BackendClient {
 
-    private final VertxInternal vertx;
+    private final Vertx vertx;
     private final ConnectionSettings settings;
     /** Every connection of every event loop, so that stopping closes them all (a dev-mode reload keeps Vert.x). */
     private final ChannelGroup openChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -33,23 +32,23 @@ public final class NettyBackendClient implements BackendClient {
     public NettyBackendClient(Vertx vertx, int maxConnectionsPerBackend, int maxPendingPerBackend,
             long queueTimeoutMillis, long keepAliveMillis, int connectTimeoutMillis, BackendTls tls,
             ProtocolErrorListener protocolErrors) {
-        this.vertx = (VertxInternal) vertx;
+        this.vertx = vertx;
         int eventLoops = 0;
-        for (var ignored : this.vertx.getEventLoopGroup()) {
+        for (var ignored : vertx.nettyEventLoopGroup()) {
             eventLoops++;
         }
-        this.settings = new ConnectionSettings(this.vertx.transport(), evenShare(maxConnectionsPerBackend, eventLoops),
+        this.settings = new ConnectionSettings(VertxInternals.transport(vertx), evenShare(maxConnectionsPerBackend, eventLoops),
                 evenShare(maxPendingPerBackend, eventLoops), queueTimeoutMillis * 1_000_000, keepAliveMillis,
                 connectTimeoutMillis, tls, protocolErrors, openChannels);
     }
 
     @Override
     public Future<BackendRequest> request(BackendSpec backend, HttpMethod method, String uri) {
-        ContextInternal context = vertx.getOrCreateContext();
+        Context context = vertx.getOrCreateContext();
         Map<BackendSpec, ConnectionPool> ofThisLoop = pools.get();
         ConnectionPool pool = ofThisLoop.get(backend);
         if (pool == null) {
-            pool = new ConnectionPool(backend, context.nettyEventLoop(), settings,
+            pool = new ConnectionPool(backend, VertxInternals.eventLoop(context), settings,
                     empty -> ofThisLoop.remove(backend, empty));
             ofThisLoop.put(backend, pool);
         }

@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.vertx.core.http.impl.headers.HeadersMultiMap;
 
 /**
  * Netty's response decoder, told by the connection whether the response answers a HEAD (and so has no body
@@ -23,12 +22,12 @@ final class ResponseDecoder extends HttpResponseDecoder {
     private static final HttpHeadersFactory VERTX_HEADERS = new HttpHeadersFactory() {
         @Override
         public HttpHeaders newHeaders() {
-            return HeadersMultiMap.httpHeaders();
+            return VertxInternals.newHeaders();
         }
 
         @Override
         public HttpHeaders newEmptyHeaders() {
-            return HeadersMultiMap.httpHeaders();
+            return VertxInternals.newHeaders();
         }
     };
 

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.netty.util.AsciiString;
+import io.lb.client.VertxInternals;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.impl.headers.HeadersMultiMap;
 
 /**
  * Copies headers from one hop to the next, leaving out those that describe only the connection they came
@@ -59,7 +59,7 @@ final class HopByHopHeaders {
      */
     private static Iterator<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> entries(
             MultiMap headers) {
-        return headers instanceof HeadersMultiMap decoded ? decoded.iteratorCharSequence() : headers.iterator();
+        return VertxInternals.entries(headers);
     }
 
     /** Does a comma-separated header value list {@code token} (any case, parameters after ';' ignored)? */

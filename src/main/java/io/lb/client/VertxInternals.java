@@ -1,0 +1,107 @@
+package io.lb.client;
+
+import java.util.Iterator;
+import java.util.Map;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.impl.PartialPooledByteBufAllocator;
+import io.vertx.core.buffer.impl.VertxByteBufAllocator;
+import io.vertx.core.http.impl.headers.HeadersAdaptor;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.spi.transport.Transport;
+
+/**
+ * Every use of a Vert.x internal API outside {@code io.lb.server}, in one place. The backend client speaks HTTP/1.1
+ * with Netty's codec on the event loop that serves the client, and Vert.x 4.5 has no public API for joining its
+ * contexts, buffers and header maps from a Netty pipeline of one's own; each method says which public API is
+ * missing. {@code VertxInternalsTest} checks each of them against the Vert.x on the class path, so that an upgrade
+ * that changes one fails there, by name, rather than somewhere in the proxy.
+ */
+public final class VertxInternals {
+
+    private VertxInternals() {
+    }
+
+    /**
+     * The Netty event loop a context runs on, for registering our channels on it: Vert.x has
+     * {@code Vertx#nettyEventLoopGroup()} but nothing public that maps a {@link Context} to its {@code EventLoop}.
+     */
+    static EventLoop eventLoop(Context context) {
+        return ((ContextInternal) context).nettyEventLoop();
+    }
+
+    /** The socket channel factory Vert.x itself uses (epoll or NIO): {@code Vertx} does not expose its transport. */
+    static Transport transport(Vertx vertx) {
+        return ((VertxInternal) vertx).transport();
+    }
+
+    /** A promise whose handlers run on {@code context}: the public {@code Promise.promise()} is bound to none. */
+    static <T> Promise<T> promise(Context context) {
+        return ((ContextInternal) context).promise();
+    }
+
+    static <T> Future<T> succeededFuture(Context context, T value) {
+        return ((ContextInternal) context).succeededFuture(value);
+    }
+
+    static <T> Future<T> failedFuture(Context context, Throwable failure) {
+        return ((ContextInternal) context).failedFuture(failure);
+    }
+
+    /**
+     * Runs {@code handler} on {@code context} at once, with the context set as the current one (we are on its event
+     * loop): the public {@code Context#runOnContext} always queues a task, a hop and an allocation per message.
+     */
+    static <T> void emit(Context context, T argument, Handler<T> handler) {
+        ((ContextInternal) context).emit(argument, handler);
+    }
+
+    /**
+     * A header map that is both Netty's {@code HttpHeaders} (for its codec to fill or write) and Vert.x'
+     * {@code MultiMap} (for the proxy), so that a head crosses between the two without a copy.
+     * {@code io.vertx.core.http.HttpHeaders.headers()} makes the same object, but typed as a {@code MultiMap} only.
+     */
+    static HttpHeaders newHeaders() {
+        return HeadersMultiMap.httpHeaders();
+    }
+
+    /** The headers {@link #newHeaders()} made, seen as the {@code MultiMap} they also are. */
+    static MultiMap asMultiMap(HttpHeaders decoded) {
+        return (HeadersMultiMap) decoded;
+    }
+
+    /** Netty headers seen as a {@code MultiMap} without copying: public API only offers the copy of addAll. */
+    static MultiMap wrap(HttpHeaders headers) {
+        return new HeadersAdaptor(headers);
+    }
+
+    /**
+     * The entries of {@code headers} as stored, names and values as CharSequences: Vert.x' map hands them out
+     * without wrapping each entry and converting each name to a new String, which its public iterator does.
+     */
+    public static Iterator<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> entries(
+            MultiMap headers) {
+        return headers instanceof HeadersMultiMap decoded ? decoded.iteratorCharSequence() : headers.iterator();
+    }
+
+    /** A heap buffer from the unpooled, leak-detection-free allocator that backs Vert.x' own {@code Buffer}s. */
+    static ByteBuf heapBuffer(int capacity) {
+        return VertxByteBufAllocator.DEFAULT.heapBuffer(capacity);
+    }
+
+    /** The channel allocator of Vert.x' own connections: pooled direct buffers for I/O, unpooled heap for copies. */
+    static ByteBufAllocator channelAllocator() {
+        return PartialPooledByteBufAllocator.INSTANCE;
+    }
+}

@@ -1,0 +1,140 @@
+package io.lb.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+/**
+ * What {@link VertxInternals} relies on, checked against the Vert.x on the class path: if an upgrade changes one of
+ * these internals, this test names it (each test is one method of that class).
+ */
+class VertxInternalsTest {
+
+    private static Vertx vertx;
+    private static Context context;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        CompletableFuture<Context> onLoop = new CompletableFuture<>();
+        vertx.runOnContext(ignored -> onLoop.complete(Vertx.currentContext()));
+        context = onLoop.get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void eventLoopIsTheOneTheContextRunsOn() throws Exception {
+        CompletableFuture<Boolean> inLoop = new CompletableFuture<>();
+        context.runOnContext(ignored -> inLoop.complete(VertxInternals.eventLoop(context).inEventLoop()));
+        assertTrue(inLoop.get(10, TimeUnit.SECONDS));
+        assertFalse(VertxInternals.eventLoop(context).inEventLoop(), "the test thread is not the event loop");
+    }
+
+    @Test
+    void promiseCompletedElsewhereCallsBackOnTheContext() throws Exception {
+        Promise<String> promise = VertxInternals.promise(context);
+        CompletableFuture<Context> calledOn = new CompletableFuture<>();
+        promise.future().onComplete(ignored -> calledOn.complete(Vertx.currentContext()));
+        promise.complete("done"); // from the test thread
+        assertSame(context, calledOn.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void succeededAndFailedFuturesCallBackOnTheContext() throws Exception {
+        CompletableFuture<Context> succeeded = new CompletableFuture<>();
+        VertxInternals.succeededFuture(context, 1).onSuccess(ignored -> succeeded.complete(Vertx.currentContext()));
+        assertSame(context, succeeded.get(10, TimeUnit.SECONDS));
+        CompletableFuture<Context> failed = new CompletableFuture<>();
+        VertxInternals.failedFuture(context, new IllegalStateException("x"))
+                .onFailure(ignored -> failed.complete(Vertx.currentContext()));
+        assertSame(context, failed.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void emitOnTheEventLoopRunsAtOnceWithTheContextCurrent() throws Exception {
+        CompletableFuture<List<String>> order = new CompletableFuture<>();
+        context.runOnContext(ignored -> {
+            List<String> seen = new ArrayList<>();
+            VertxInternals.emit(context, "message", message -> seen.add(message + " on "
+                    + (Vertx.currentContext() == context ? "its context" : "another context")));
+            seen.add("after emit");
+            order.complete(seen);
+        });
+        assertEquals(List.of("message on its context", "after emit"), order.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void newHeadersAreOneMapForNettyAndVertx() {
+        HttpHeaders netty = VertxInternals.newHeaders();
+        MultiMap view = VertxInternals.asMultiMap(netty);
+        view.add("X-One", "1");
+        netty.add("X-Two", "2");
+        assertEquals("1", netty.get("x-one"));
+        assertEquals("2", view.get("x-two"));
+        List<String> entries = new ArrayList<>();
+        VertxInternals.entries(view).forEachRemaining(e -> entries.add(e.getKey() + "=" + e.getValue()));
+        assertEquals(List.of("X-One=1", "X-Two=2"), entries);
+    }
+
+    @Test
+    void entriesOfAnyOtherMultiMapAreItsOwn() {
+        MultiMap plain = MultiMap.caseInsensitiveMultiMap().add("A", "b");
+        Map.Entry<? extends CharSequence, ? extends CharSequence> only = VertxInternals.entries(plain).next();
+        assertEquals("A", only.getKey().toString());
+    }
+
+    @Test
+    void wrappedNettyHeadersAreLiveWithoutACopy() {
+        DefaultHttpHeaders trailers = new DefaultHttpHeaders();
+        MultiMap wrapped = VertxInternals.wrap(trailers);
+        trailers.add("grpc-status", "0");
+        assertEquals("0", wrapped.get("Grpc-Status"));
+    }
+
+    @Test
+    void heapBufferIsOnTheHeap() {
+        ByteBuf buffer = VertxInternals.heapBuffer(16);
+        try {
+            assertTrue(buffer.hasArray());
+            assertFalse(buffer.isDirect());
+        } finally {
+            buffer.release();
+        }
+    }
+
+    @Test
+    void channelAllocatorPoolsDirectBuffers() {
+        assertTrue(VertxInternals.channelAllocator().isDirectBufferPooled());
+    }
+
+    @Test
+    void transportMakesSocketChannels() {
+        io.netty.channel.Channel channel = VertxInternals.transport(vertx).channelFactory(false).newChannel();
+        assertNotNull(channel);
+        channel.unsafe().closeForcibly();
+    }
+}
