@@ -32,6 +32,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
@@ -185,6 +187,36 @@ class GrpcProxyTest {
         deadlines.addAll(b.deadlines());
         assertEquals(1, deadlines.size(), "grpc-timeout reached the backend");
         assertTrue(deadlines.get(0).timeRemaining(TimeUnit.MILLISECONDS) <= 300);
+        eventually().until(() -> a.cancelledCalls() + b.cancelledCalls() == 1);
+    }
+
+    @Test
+    void aClientThatCancelsAStreamEndsItAtTheBackend() throws Exception {
+        CountDownLatch streaming = new CountDownLatch(3);
+        CompletableFuture<ClientCallStreamObserver<SimpleRequest>> call = new CompletableFuture<>();
+        async.serverStreamingRpc(request("forever"), new ClientResponseObserver<SimpleRequest, SimpleResponse>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<SimpleRequest> requestStream) {
+                call.complete(requestStream);
+            }
+
+            @Override
+            public void onNext(SimpleResponse value) {
+                streaming.countDown();
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        assertTrue(streaming.await(10, TimeUnit.SECONDS), "the stream never started");
+        assertEquals(0, a.cancelledCalls() + b.cancelledCalls());
+        // no deadline: only the balancer passing the client's reset on can end the backend's call
+        call.get().cancel("the client has seen enough", null);
         eventually().until(() -> a.cancelledCalls() + b.cancelledCalls() == 1);
     }
 
