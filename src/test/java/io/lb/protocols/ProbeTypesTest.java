@@ -89,6 +89,10 @@ class ProbeTypesTest {
             assertEquals("GET", probe.method());
             assertEquals("/healthz", probe.uri());
         }
+        // each probe on a connection of its own (accepted before its request arrives), closed after it
+        int seen = probes(web).size();
+        assertTrue(web.connectionsAccepted() >= seen, web.connectionsAccepted() + " connections, " + seen + " probes");
+        eventually().until(() -> web.connectionsOpen() == 0);
         web.behave(Behaviours.status(503));
         eventually().until(() -> state(pool, web.url()) == BackendState.DOWN);
         assertEquals("status 503", pool.find(web.url()).orElseThrow().lastCheck().detail());
