@@ -68,6 +68,11 @@ public final class ConfigValidator {
 
     private static void validateHealth(PoolSettings pool) {
         PoolSettings.Health health = pool.health();
+        ProbeType.parse(pool.key("health.type"), health.type());
+        if (health.grpcService().chars().anyMatch(c -> c < 32 || c == 127)) {
+            throw new InvalidConfigException(pool.key("health.grpc.service") + ": invalid value '"
+                    + health.grpcService() + "': control characters are not allowed in a service name");
+        }
         positive(pool.key("health.interval"), health.interval());
         positive(pool.key("health.down-interval"), health.downInterval());
         positive(pool.key("health.timeout"), health.timeout());

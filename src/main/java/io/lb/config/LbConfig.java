@@ -137,6 +137,10 @@ public interface LbConfig {
         Optional<Integer> rise();
 
         Optional<Double> jitter();
+
+        Optional<String> type();
+
+        Health.Grpc grpc();
     }
 
     interface PoolRetry {
@@ -386,6 +390,22 @@ public interface LbConfig {
 
     /** Active health checks: probes of every backend, with rise/fall thresholds (see docs/health.md). */
     interface Health {
+        /**
+         * What a probe asks: {@code http} (a GET of {@link #path()}, healthy by {@link #statuses()}), {@code grpc}
+         * (the standard {@code grpc.health.v1.Health/Check}, healthy when SERVING) or {@code tcp} (a connect).
+         * HTTP probes speak what traffic speaks ({@code lb.client.protocol}); gRPC probes always HTTP/2.
+         */
+        @WithDefault("http")
+        String type();
+
+        /** Settings of {@code grpc} probes. */
+        Grpc grpc();
+
+        interface Grpc {
+            /** The service whose health a {@code grpc} probe asks for; unset: the server's overall health. */
+            Optional<String> service();
+        }
+
         /** Probe period for backends that are UP. */
         @WithDefault("20s")
         Duration interval();

@@ -26,8 +26,9 @@ public record PoolSettings(String name, String prefix, List<String> backends, Di
             Optional<String> portName) {
     }
 
-    public record Health(String path, String statuses, Duration interval, Duration downInterval, Duration timeout,
-            int fall, int rise, double jitter) {
+    /** {@code grpcService} is empty for the server's overall health. */
+    public record Health(String type, String path, String statuses, String grpcService, Duration interval,
+            Duration downInterval, Duration timeout, int fall, int rise, double jitter) {
     }
 
     public record Retry(int maxAttempts, Set<String> idempotentMethods, Set<Integer> onStatuses) {
@@ -111,8 +112,9 @@ public record PoolSettings(String name, String prefix, List<String> backends, Di
         PoolSettings global = global(config);
         String prefix = "lb.pools." + name + ".";
         LbConfig.PoolHealth h = pool.health();
-        Health health = new Health(h.path().orElse(global.health.path()), h.statuses().orElse(global.health.statuses()),
-                h.interval().orElse(global.health.interval()), h.downInterval().orElse(global.health.downInterval()),
+        Health health = new Health(h.type().orElse(global.health.type()), h.path().orElse(global.health.path()),
+                h.statuses().orElse(global.health.statuses()),
+                h.grpc().service().orElse(global.health.grpcService()), h.interval().orElse(global.health.interval()), h.downInterval().orElse(global.health.downInterval()),
                 h.timeout().orElse(global.health.timeout()), h.fall().orElse(global.health.fall()),
                 h.rise().orElse(global.health.rise()), h.jitter().orElse(global.health.jitter()));
         LbConfig.PoolRetry r = pool.retry();
@@ -137,8 +139,9 @@ public record PoolSettings(String name, String prefix, List<String> backends, Di
     }
 
     private static Health health(LbConfig.Health health) {
-        return new Health(health.path(), health.statuses(), health.interval(), health.downInterval(),
-                health.timeout(), health.fall(), health.rise(), health.jitter());
+        return new Health(health.type(), health.path(), health.statuses(), health.grpc().service().orElse(""),
+                health.interval(), health.downInterval(), health.timeout(), health.fall(), health.rise(),
+                health.jitter());
     }
 
     private static Retry retry(LbConfig.Retry retry) {

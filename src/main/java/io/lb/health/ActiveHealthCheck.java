@@ -1,7 +1,6 @@
 package io.lb.health;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,12 +9,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -23,49 +21,41 @@ import org.jboss.logging.Logger;
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendEvent;
 import io.lb.balancer.BackendPool;
-import io.lb.balancer.PoolRegistry;
 import io.lb.balancer.BackendState;
 import io.lb.balancer.CheckResult;
-import io.lb.config.LbConfig;
+import io.lb.balancer.PoolRegistry;
 import io.lb.client.BackendClientProducer;
+import io.lb.config.LbConfig;
 import io.lb.config.PoolSettings;
-import io.quarkus.tls.TlsConfigurationRegistry;
+import io.lb.config.ProbeType;
 import io.lb.config.StatusRanges;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 
 /**
  * Active health checks, with each pool's own settings: every {@code lb.health.interval} (default 20 s) each UP
- * backend gets a {@code GET lb.health.path}; backends that are DOWN, ejected, or UP but failed their last probe,
- * are probed every {@code lb.health.down-interval} (default 2 s, HAProxy's "fastinter") so that recovery and
- * confirmation of a failure are quick. {@code lb.health.fall} failed probes in a row take a backend DOWN,
- * {@code lb.health.rise} good ones bring it back; a good probe also ends an outlier ejection (Envoy's
- * successful_active_health_check_uneject_host). Each state change is logged once, with the reason.
+ * backend gets a probe of the pool's {@code lb.health.type} ({@link HttpProbe}, {@link GrpcProbe}, {@link TcpProbe});
+ * backends that are DOWN, ejected, or UP but failed their last probe, are probed every
+ * {@code lb.health.down-interval} (default 2 s, HAProxy's "fastinter") so that recovery and confirmation of a
+ * failure are quick. {@code lb.health.fall} failed probes in a row take a backend DOWN, {@code lb.health.rise} good
+ * ones bring it back; a good probe also ends an outlier ejection (Envoy's successful_active_health_check_uneject_host).
+ * Each state change is logged once, with the reason.
  * <p>
  * A tick once a second starts the probes that are due; each waits a random delay of up to {@code lb.health.jitter}
  * of its period (so that replicas do not probe in lockstep), and probes run in parallel. The tick only starts them
  * and returns a {@link CompletionStage} that completes when they are over: nothing blocks the scheduler thread or
  * an event loop, and {@link Scheduled.ConcurrentExecution#SKIP} skips a tick while the previous probes still run.
  * <p>
- * Why a dedicated Vert.x {@link HttpClient} rather than quarkus-rest-client: a REST client is bound to a base URL
- * chosen at build or creation time, while the probe targets are a set of {@code host:port} that changes at run
- * time (admin API, discovery); a Vert.x client takes the host and port per request, sets a deadline per probe, and
- * completes a future on the event loop without a worker thread or a typed interface per backend. The client is
- * separate from the proxy's pooled one, so probes neither queue behind user traffic in the pool nor reuse a
- * warm connection that would hide a full listen queue.
- * <p>
- * Probes send {@code Connection: close} and the client does not keep connections alive: each probe performs a
- * fresh TCP connect, as HAProxy's checks do, so a backend that stopped accepting connections fails its check even
- * if an old connection would still be served (and no connection is ever reused after a probe).
+ * Why Vert.x clients ({@link ProbeClients}) rather than quarkus-rest-client or grpc-java: a REST client is bound
+ * to a base URL chosen at build or creation time, while the probe targets are a set of {@code host:port} that
+ * changes at run time (admin API, discovery); a Vert.x client takes the host and port per request, sets a deadline
+ * per probe, and completes a future on the event loop without a worker thread or a typed interface per backend.
+ * The gRPC health check is one unary call whose two messages {@link GrpcHealthMessages} encodes: grpc-java's
+ * channels, executors and shaded Netty would be a second network stack in the runtime for it.
  */
 @ApplicationScoped
 public class ActiveHealthCheck {
@@ -78,13 +68,13 @@ public class ActiveHealthCheck {
     private final Vertx vertx;
     private final PoolRegistry pools;
     private final HealthMeters meters;
-    private final HttpClient client;
+    private final ProbeClients clients;
     private final Map<String, Policy> policies = new HashMap<>();
     private final Map<Backend, Tracker> trackers = new ConcurrentHashMap<>();
 
     /** One pool's probe settings, resolved once. */
-    private record Policy(String path, StatusRanges healthyStatuses, long timeoutMillis, long intervalNanos,
-            long downIntervalNanos, double jitter, int fall, int rise) {
+    private record Policy(Probe probe, long timeoutMillis, long intervalNanos, long downIntervalNanos,
+            double jitter, int fall, int rise) {
     }
 
     @Inject
@@ -95,33 +85,46 @@ public class ActiveHealthCheck {
         this.meters = meters;
         long longestTimeout = 1;
         for (BackendPool pool : pools.all()) {
+            longestTimeout = Math.max(longestTimeout, pool.settings().health().timeout().toMillis());
+        }
+        HttpClientOptions tls = new HttpClientOptions().setVerifyHost(true);
+        // probes must trust exactly what traffic trusts, or the two would disagree about https backends
+        BackendClientProducer.applyTls(tls, config.client().tls(), tlsRegistry);
+        this.clients = new ProbeClients(vertx, tls, (int) Math.min(Integer.MAX_VALUE, longestTimeout));
+        boolean trafficOnHttp2 = config.client().protocol() == LbConfig.BackendProtocol.H2C;
+        for (BackendPool pool : pools.all()) {
             PoolSettings.Health health = pool.settings().health();
-            Policy policy = new Policy(health.path(), StatusRanges.parse(pool.settings().key("health.statuses"),
-                    health.statuses()), Math.max(1, health.timeout().toMillis()), health.interval().toNanos(),
-                    health.downInterval().toNanos(), health.jitter(), health.fall(), health.rise());
-            policies.put(pool.name(), policy);
-            longestTimeout = Math.max(longestTimeout, policy.timeoutMillis());
+            long timeoutMillis = Math.max(1, health.timeout().toMillis());
+            Probe probe = probe(pool.settings(), trafficOnHttp2, timeoutMillis);
+            policies.put(pool.name(), new Policy(probe, timeoutMillis, health.interval().toNanos(),
+                    health.downInterval().toNanos(), health.jitter(), health.fall(), health.rise()));
             if (Math.min(health.interval().toMillis(), health.downInterval().toMillis()) < 1_000) {
                 LOG.infof("pool %s: health interval %s, down-interval %s: probes start on a tick once a second, so"
                         + " periods below 1s behave as 1s", pool.name(), health.interval(), health.downInterval());
             }
         }
-        HttpClientOptions options = new HttpClientOptions()
-                .setKeepAlive(false)
-                .setPipelining(false)
-                .setTcpNoDelay(true)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, longestTimeout))
-                .setDecompressionSupported(false)
-                .setVerifyHost(true)
-                .setName("lb-health-check");
-        // probes must trust exactly what traffic trusts, or the two would disagree about https backends
-        BackendClientProducer.applyTls(options, config.client().tls(), tlsRegistry);
-        this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(2));
+    }
+
+    /** The pool's kind of probe; HTTP probes speak what its traffic speaks, gRPC ones always HTTP/2. */
+    private Probe probe(PoolSettings settings, boolean trafficOnHttp2, long timeoutMillis) {
+        PoolSettings.Health health = settings.health();
+        ProbeType type = ProbeType.parse(settings.key("health.type"), health.type());
+        if (type == ProbeType.GRPC && !trafficOnHttp2) {
+            LOG.warnf("pool %s: %s=grpc probes over HTTP/2, but lb.client.protocol=http1 sends traffic over"
+                    + " HTTP/1.1, which gRPC servers refuse: set lb.client.protocol=h2c", settings.name(),
+                    settings.key("health.type"));
+        }
+        return switch (type) {
+            case HTTP -> new HttpProbe(clients.http(trafficOnHttp2), health.path(),
+                    StatusRanges.parse(settings.key("health.statuses"), health.statuses()));
+            case GRPC -> new GrpcProbe(clients.http(true), health.grpcService(), timeoutMillis);
+            case TCP -> new TcpProbe(clients.tcp());
+        };
     }
 
     @PreDestroy
     void close() {
-        client.close();
+        clients.close();
     }
 
     void onPoolChange(@Observes BackendEvent event) {
@@ -189,7 +192,7 @@ public class ActiveHealthCheck {
         try {
             return send(backend, policy);
         } catch (RuntimeException e) {
-            return Future.succeededFuture(result(false, "probe not sent: " + describe(e)));
+            return Future.succeededFuture(Probe.unhealthy("probe not sent: " + Probe.describe(e)));
         }
     }
 
@@ -197,49 +200,11 @@ public class ActiveHealthCheck {
     private Future<CheckResult> send(Backend backend, Policy policy) {
         long timeoutMillis = policy.timeoutMillis();
         Promise<CheckResult> verdict = Promise.promise();
-        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        long timer = vertx.setTimer(timeoutMillis,
-                id -> verdict.tryComplete(result(false, "no response within " + Duration.ofMillis(timeoutMillis))));
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setHost(backend.spec().host())
-                .setPort(backend.spec().port())
-                .setSsl(backend.spec().tls())
-                .setURI(policy.path())
-                .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
-                .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
-        client.request(options).onComplete(created -> {
-            if (created.failed()) {
-                verdict.tryComplete(result(false, "connection failed: " + describe(created.cause())));
-                return;
-            }
-            HttpClientRequest request = created.result();
-            request.exceptionHandler(ignored -> {
-            });
-            sent.set(request);
-            if (verdict.future().isComplete()) {
-                request.reset();
-                return;
-            }
-            request.send().onComplete(head -> {
-                if (head.failed()) {
-                    verdict.tryComplete(result(false, "request failed: " + describe(head.cause())));
-                    return;
-                }
-                // the body is not read: the reset below ends the exchange, quietly
-                head.result().exceptionHandler(ignored -> {
-                });
-                int status = head.result().statusCode();
-                verdict.tryComplete(result(policy.healthyStatuses().contains(status), "status " + status));
-            });
-        });
-        return verdict.future().onComplete(ignored -> {
-            vertx.cancelTimer(timer);
-            HttpClientRequest request = sent.get();
-            if (request != null) {
-                request.reset(); // the body is not needed; with Connection: close this just closes early
-            }
-        });
+        long timer = vertx.setTimer(timeoutMillis, id -> verdict.tryComplete(
+                Probe.unhealthy("no response within " + Duration.ofMillis(timeoutMillis))));
+        verdict.future().onComplete(ignored -> vertx.cancelTimer(timer));
+        policy.probe().send(backend.spec(), verdict);
+        return verdict.future();
     }
 
     private void record(Backend backend, Policy policy, Tracker tracker, CheckResult result) {
@@ -288,15 +253,6 @@ public class ActiveHealthCheck {
 
     private Tracker tracker(Backend backend) {
         return trackers.computeIfAbsent(backend, ignored -> new Tracker());
-    }
-
-    private static CheckResult result(boolean healthy, String detail) {
-        return new CheckResult(Instant.now(), healthy, detail);
-    }
-
-    private static String describe(Throwable cause) {
-        String message = cause.getMessage();
-        return message == null ? cause.getClass().getSimpleName() : message;
     }
 
     /** Probe bookkeeping of one backend. Counters change under the tracker's lock; reads may be racy. */

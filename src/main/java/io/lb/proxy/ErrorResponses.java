@@ -3,10 +3,14 @@ package io.lb.proxy;
 import io.lb.client.ProtocolViolation;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.HostAndPort;
 
-/** The balancer's own answers when no backend answers: short, plain text, and saying which failure it was. */
+/**
+ * The balancer's own answers when no backend answers: short, plain text, and saying which failure it was (to a gRPC
+ * client, the same in gRPC's shape).
+ */
 final class ErrorResponses {
 
     static final String BAD_GATEWAY = "502 Bad Gateway: the backend failed to answer (%s)\n";
@@ -22,13 +26,28 @@ final class ErrorResponses {
     }
 
     /** The balancer's own answer to an exchange, with the request's id in its headers and body. */
-    static Future<Void> send(HttpServerResponse response, int status, String body, RequestIds ids, String requestId,
+    static Future<Void> send(HttpServerRequest request, int status, String body, RequestIds ids, String requestId,
             boolean closing) {
+        HttpServerResponse response = request.response();
         if (!response.headWritten()) {
             ids.write(requestId, response.headers());
         }
-        String text = withRequestId(body, requestId);
-        return closing ? sendClosing(response, status, text) : send(response, status, text);
+        return answer(request, status, withRequestId(body, requestId), closing);
+    }
+
+    /**
+     * Plain text, or for a gRPC call the same text as its {@code grpc-message} ({@link GrpcErrors}); with
+     * {@code closing}, {@code Connection: close} (the caller closes the connection once this completes).
+     */
+    static Future<Void> answer(HttpServerRequest request, int status, String text, boolean closing) {
+        HttpServerResponse response = request.response();
+        if (!GrpcErrors.isGrpc(request)) {
+            return closing ? sendClosing(response, status, text) : send(response, status, text);
+        }
+        if (closing && !response.headWritten()) {
+            response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        }
+        return GrpcErrors.send(request, response, status, text);
     }
 
     /** The body with a line naming the request's id, so that a user's report can be found in the access log. */

@@ -126,10 +126,10 @@ public class Proxy {
         // a 429 leaves the connection open, unless a body it will not read follows the head
         boolean close = outcome == Outcome.REJECTED && (status != 429 || announcesBody(request));
         if (close && closingConnections.mark(request)) {
-            ErrorResponses.sendClosing(request.response(), status, body)
+            ErrorResponses.answer(request, status, body, true)
                     .onComplete(written -> closingConnections.close(request));
         } else {
-            ErrorResponses.send(request.response(), status, body);
+            ErrorResponses.answer(request, status, body, false);
         }
     }
 

@@ -280,7 +280,7 @@ final class ProxyExchange extends ExchangeRecord {
 
     /** The balancer's own answer; with the body still coming, its connection is closed after it (see end). */
     private void answer(int errorStatus, String text) {
-        ErrorResponses.send(response, errorStatus, text, forwarding.requestIds(), requestId(), bodyStillComing());
+        ErrorResponses.send(request, errorStatus, text, forwarding.requestIds(), requestId(), bodyStillComing());
     }
 
     /**

@@ -284,7 +284,7 @@ final class WebSocketTunnel extends ExchangeRecord {
     }
 
     private void answer(int errorStatus, String body) {
-        ErrorResponses.send(response, errorStatus, body, forwarding.requestIds(), requestId(), false);
+        ErrorResponses.send(request, errorStatus, body, forwarding.requestIds(), requestId(), false);
     }
 
     private void finishResponseHeaders(MultiMap clientHeaders) {

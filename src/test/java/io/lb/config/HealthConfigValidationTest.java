@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +33,8 @@ class HealthConfigValidationTest {
         assertEquals(3, config.health().fall());
         assertEquals(2, config.health().rise());
         assertEquals(0.1, config.health().jitter());
+        assertEquals("http", config.health().type());
+        assertEquals(Optional.empty(), config.health().grpc().service());
         assertEquals(5, config.outlier().consecutiveErrors());
         assertEquals(Duration.ofSeconds(30), config.outlier().baseEjectionTime());
         assertEquals(Duration.ofSeconds(300), config.outlier().maxEjectionTime());
@@ -52,6 +55,9 @@ class HealthConfigValidationTest {
             "lb.health.rise|-1",
             "lb.health.jitter|1.5",
             "lb.health.jitter|-0.1",
+            "lb.health.type|grpcs",
+            "lb.health.type|h2c",
+            "lb.pools.rpc.health.type|udp",
             "lb.outlier.consecutive-errors|0",
             "lb.outlier.base-ejection-time|0s",
             "lb.outlier.max-ejection-time|10s",
@@ -64,6 +70,31 @@ class HealthConfigValidationTest {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> ConfigValidator.validate(config(key, value)));
         assertTrue(e.getMessage().startsWith(key + ": invalid value '"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "http", "grpc", "tcp", "GRPC" })
+    void everyProbeTypeIsAccepted(String type) {
+        assertDoesNotThrow(() -> ConfigValidator.validate(config("lb.health.type", type)));
+    }
+
+    @Test
+    void aPoolsProbeTypeAndGrpcServiceLayerOverTheGlobalOnes() {
+        LbConfig config = LbConfigs.builder()
+                .withDefaultValue("lb.health.type", "grpc")
+                .withDefaultValue("lb.health.grpc.service", "pkg.Global")
+                .withDefaultValue("lb.pools.own.backends", "http://127.0.0.1:9")
+                .withDefaultValue("lb.pools.own.health.type", "tcp")
+                .withDefaultValue("lb.pools.own.health.grpc.service", "pkg.Own")
+                .withDefaultValue("lb.pools.inherits.backends", "http://127.0.0.1:9")
+                .build().getConfigMapping(LbConfig.class);
+        assertDoesNotThrow(() -> ConfigValidator.validate(config));
+        PoolSettings own = PoolSettings.resolveAll(config).get("own");
+        PoolSettings inherits = PoolSettings.resolveAll(config).get("inherits");
+        assertEquals("tcp", own.health().type());
+        assertEquals("pkg.Own", own.health().grpcService());
+        assertEquals("grpc", inherits.health().type());
+        assertEquals("pkg.Global", inherits.health().grpcService());
     }
 
     @Test
@@ -79,6 +110,9 @@ class HealthConfigValidationTest {
                 .withDefaultValue("lb.backends", "http://127.0.0.1:9");
         if (key != null) {
             builder.withDefaultValue(key, value);
+            if (key.startsWith("lb.pools.rpc.")) {
+                builder.withDefaultValue("lb.pools.rpc.backends", "http://127.0.0.1:9");
+            }
         }
         SmallRyeConfig config = builder.build();
         return config.getConfigMapping(LbConfig.class);

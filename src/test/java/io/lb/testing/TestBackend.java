@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,6 +27,8 @@ public final class TestBackend implements AutoCloseable {
     private volatile Handler<HttpServerRequest> behaviour;
     private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger connectionsAccepted = new AtomicInteger();
+    private final java.util.Set<HttpConnection> connectionsOpen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer server;
     private int port;
 
@@ -95,6 +98,16 @@ public final class TestBackend implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Connections accepted since the start. */
+    public int connectionsAccepted() {
+        return connectionsAccepted.get();
+    }
+
+    /** Connections open right now. */
+    public int connectionsOpen() {
+        return connectionsOpen.size();
+    }
+
     public void reset() {
         received.clear();
         behaviour = Behaviours.answerWithName(name);
@@ -125,6 +138,11 @@ public final class TestBackend implements AutoCloseable {
                 .setHost(host)
                 .setPort(requestedPort)
                 .setReuseAddress(true));
+        created.connectionHandler(connection -> {
+            connectionsAccepted.incrementAndGet();
+            connectionsOpen.add(connection);
+            connection.closeHandler(ignored -> connectionsOpen.remove(connection));
+        });
         created.requestHandler(request -> {
             received.add(new ReceivedRequest(request.method().name(), request.uri(),
                     MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), request.version().name()));
@@ -137,7 +155,11 @@ public final class TestBackend implements AutoCloseable {
             };
             request.response().endHandler(ended);
             // one request at a time per HTTP/1.1 connection, so the connection's close is this request's
-            request.connection().closeHandler(ended);
+            HttpConnection connection = request.connection();
+            connection.closeHandler(closed -> {
+                connectionsOpen.remove(connection);
+                ended.handle(closed);
+            });
             behaviour.handle(request);
         });
         server = await(created.listen());
