@@ -77,9 +77,6 @@ final class ProxyExchange extends ExchangeRecord {
         if (!body.ended()) {
             body.onStall(this::bodyStalled);
         }
-        if (!body.ended()) {
-            body.onStall(this::bodyStalled);
-        }
         if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
             response.writeContinue();
         }
