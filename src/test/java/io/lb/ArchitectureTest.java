@@ -13,8 +13,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 /**
  * The packages depend on each other in one direction, as CONTRIBUTING.md draws them: config at the bottom; the
  * balancer, routing, the client and timers on it; health on those; the proxy on all of them; and at the top the
- * edges that nothing below may know: metrics and the access log (exchange listeners), admin, server, discovery
- * and the demo.
+ * edges that nothing below may know: metrics, the access log and tracing (exchange listeners), admin, server,
+ * discovery and the demo.
  */
 class ArchitectureTest {
 
@@ -37,7 +37,7 @@ class ArchitectureTest {
                 .resideInAnyPackage("io.lb.accesslog..", "io.lb.admin..", "io.lb.balancer..", "io.lb.client..",
                         "io.lb.demo..",
                         "io.lb.discovery..", "io.lb.health..", "io.lb.metrics..", "io.lb.proxy..",
-                        "io.lb.routing..", "io.lb.server..", "io.lb.timer..")
+                        "io.lb.routing..", "io.lb.server..", "io.lb.timer..", "io.lb.tracing..")
                 .check(classes);
     }
 
@@ -53,7 +53,7 @@ class ArchitectureTest {
     void healthKnowsBackendsAndClientsButNotTheProxy() {
         noClasses().that().resideInAPackage("io.lb.health..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.lb.accesslog..", "io.lb.admin..", "io.lb.demo..", "io.lb.discovery..",
-                        "io.lb.metrics..", "io.lb.proxy..", "io.lb.routing..", "io.lb.server..")
+                        "io.lb.metrics..", "io.lb.proxy..", "io.lb.routing..", "io.lb.server..", "io.lb.tracing..")
                 .check(classes);
     }
 
@@ -61,7 +61,21 @@ class ArchitectureTest {
     void theProxyKnowsNoneOfTheEdges() {
         noClasses().that().resideInAPackage("io.lb.proxy..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.lb.accesslog..", "io.lb.admin..", "io.lb.demo..", "io.lb.discovery..",
-                        "io.lb.metrics..", "io.lb.server..")
+                        "io.lb.metrics..", "io.lb.server..", "io.lb.tracing..")
+                .check(classes);
+    }
+
+    /**
+     * Tracing is one more exchange listener: it reads exchanges and their backends, and nothing knows it (the proxy
+     * hears of it only as an {@code ExchangeListener}).
+     */
+    @Test
+    void tracingIsKnownToNoOtherPackage() {
+        noClasses().that().resideOutsideOfPackage("io.lb.tracing..").should().dependOnClassesThat()
+                .resideInAPackage("io.lb.tracing..").check(classes);
+        noClasses().that().resideInAPackage("io.lb.tracing..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.lb.accesslog..", "io.lb.admin..", "io.lb.demo..", "io.lb.discovery..",
+                        "io.lb.health..", "io.lb.metrics..", "io.lb.server..", "io.lb.client..", "io.lb.timer..")
                 .check(classes);
     }
 
@@ -83,7 +97,8 @@ class ArchitectureTest {
     /** Every io.lb package but {@code self} and {@code allowed}. */
     private static String[] others(String self, String... allowed) {
         java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("accesslog", "admin", "balancer",
-                "client", "config", "demo", "discovery", "health", "metrics", "proxy", "routing", "server", "timer"));
+                "client", "config", "demo", "discovery", "health", "metrics", "proxy", "routing", "server", "timer",
+                "tracing"));
         all.remove(self);
         all.removeAll(java.util.List.of(allowed));
         return all.stream().map(name -> "io.lb." + name + "..").toArray(String[]::new);

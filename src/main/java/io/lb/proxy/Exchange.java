@@ -15,6 +15,11 @@ public interface Exchange {
     /** The pool the route leads to, or null. */
     String pool();
 
+    /** The request target the backends are sent (the route's prefix stripped), or null for a request never routed. */
+    default String backendUri() {
+        return null;
+    }
+
     /** {@link System#nanoTime()} when the request arrived. */
     long startNanos();
 

@@ -1,6 +1,7 @@
 package io.lb.proxy;
 
 import io.lb.balancer.Backend;
+import io.vertx.core.MultiMap;
 
 /**
  * Hears how each exchange goes. Metrics, the access log and tracing are listeners (CDI beans of this type): a new
@@ -11,12 +12,37 @@ import io.lb.balancer.Backend;
  */
 public interface ExchangeListener {
 
+    /**
+     * Asked once, at startup: a listener that answers false (an observer switched off by configuration) is left out
+     * and never called, so that it costs nothing per request.
+     */
+    default boolean enabled() {
+        return true;
+    }
+
+    /**
+     * Asked once, at startup: whether this listener adds headers to the tries' backend requests
+     * ({@link #tryHeaders}). Only those that say so are called there.
+     */
+    default boolean writesTryHeaders() {
+        return false;
+    }
+
     /** A request was routed and its exchange begins. */
     default void exchangeStarted(Exchange exchange) {
     }
 
     /** A try at {@code backend} begins; {@code retryReason} says why it is a retry, null for the first try. */
     default void tryStarted(Exchange exchange, Backend backend, String retryReason) {
+    }
+
+    /**
+     * The try at {@code backend} (the one {@link #tryStarted} announced last) is about to send its request head:
+     * {@code headers} holds what the backend will be sent, and this listener may add to it or replace in it (a
+     * trace context). Called after the route's header rules, only on listeners that {@link #writesTryHeaders}; a
+     * try that never gets a connection is not heard of here.
+     */
+    default void tryHeaders(Exchange exchange, Backend backend, MultiMap headers) {
     }
 
     /**

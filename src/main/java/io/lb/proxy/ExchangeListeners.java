@@ -1,16 +1,22 @@
 package io.lb.proxy;
 
+import java.util.Arrays;
 import java.util.List;
 
 import io.lb.balancer.Backend;
+import io.vertx.core.MultiMap;
 
-/** Every listener, called in turn; made once at startup. */
+/** Every enabled listener, called in turn; made once at startup. */
 final class ExchangeListeners implements ExchangeListener {
 
     private final ExchangeListener[] listeners;
+    /** The listeners that add headers to the tries' requests: usually none. */
+    private final ExchangeListener[] headerWriters;
 
     ExchangeListeners(List<ExchangeListener> listeners) {
-        this.listeners = listeners.toArray(ExchangeListener[]::new);
+        this.listeners = listeners.stream().filter(ExchangeListener::enabled).toArray(ExchangeListener[]::new);
+        this.headerWriters = Arrays.stream(this.listeners).filter(ExchangeListener::writesTryHeaders)
+                .toArray(ExchangeListener[]::new);
     }
 
     @Override
@@ -24,6 +30,13 @@ final class ExchangeListeners implements ExchangeListener {
     public void tryStarted(Exchange exchange, Backend backend, String retryReason) {
         for (ExchangeListener listener : listeners) {
             listener.tryStarted(exchange, backend, retryReason);
+        }
+    }
+
+    @Override
+    public void tryHeaders(Exchange exchange, Backend backend, MultiMap headers) {
+        for (ExchangeListener listener : headerWriters) {
+            listener.tryHeaders(exchange, backend, headers);
         }
     }
 

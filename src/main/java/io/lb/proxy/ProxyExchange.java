@@ -122,7 +122,7 @@ final class ProxyExchange extends ExchangeRecord {
         Attempt attempt = new Attempt(backend.lease(), timers);
         current = attempt;
         attempt.send(forwarding.client(), method, backendUri, authority, chunkedUpload, body, responseTimeoutMillis(),
-                this::writeHeaders).onComplete(head -> {
+                headers -> writeHeaders(backend, headers)).onComplete(head -> {
                     if (head.succeeded()) {
                         onResponseHead(attempt, head.result());
                     } else {
@@ -131,10 +131,11 @@ final class ProxyExchange extends ExchangeRecord {
                 });
     }
 
-    private void writeHeaders(MultiMap backendHeaders) {
+    private void writeHeaders(Backend backend, MultiMap backendHeaders) {
         forwarding.headers().writeRequest(request, authority, backendHeaders);
         forwarding.requestIds().write(requestId(), backendHeaders);
         target.route().request().applyTo(backendHeaders);
+        forwarding.listeners().tryHeaders(this, backend, backendHeaders);
     }
 
     private void finishResponseHeaders(MultiMap clientHeaders) {
@@ -362,6 +363,11 @@ final class ProxyExchange extends ExchangeRecord {
     private long responseTimeoutMillis() {
         long remaining = (deadline - System.nanoTime()) / 1_000_000;
         return Math.max(1, Math.min(upstream.responseTimeoutMillis(), remaining));
+    }
+
+    @Override
+    public String backendUri() {
+        return backendUri;
     }
 
     @Override

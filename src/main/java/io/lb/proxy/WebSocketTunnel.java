@@ -271,6 +271,7 @@ final class WebSocketTunnel extends ExchangeRecord {
         MultiMap headers = forwarding.headers().upgrade(request, authority);
         forwarding.requestIds().write(requestId(), headers);
         target.route().request().applyTo(headers);
+        forwarding.listeners().tryHeaders(this, backend, headers);
         // the handshake is hop-by-hop by nature, and the reason this request exists: it goes through
         headers.set(HttpHeaders.UPGRADE, request.getHeader(HttpHeaders.UPGRADE));
         headers.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
@@ -294,6 +295,11 @@ final class WebSocketTunnel extends ExchangeRecord {
 
     private TimerWheel timers() {
         return TimerWheel.ofCurrentEventLoop(forwarding.vertx());
+    }
+
+    @Override
+    public String backendUri() {
+        return backendUri;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.lb.testing;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -16,6 +17,7 @@ public final class WebSocketBackend implements AutoCloseable {
 
     private final Set<ServerWebSocket> open = ConcurrentHashMap.newKeySet();
     private volatile int refuseWith;
+    private volatile MultiMap lastUpgradeHeaders;
     private HttpServer server;
     private int port;
 
@@ -23,6 +25,7 @@ public final class WebSocketBackend implements AutoCloseable {
         WebSocketBackend backend = new WebSocketBackend();
         backend.server = TestBackend.await(TestBackend.vertx().createHttpServer(new HttpServerOptions()
                 .setHost("127.0.0.1").setPort(0)).requestHandler(request -> {
+                    backend.lastUpgradeHeaders = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
                     if (backend.refuseWith != 0) {
                         request.response().setStatusCode(backend.refuseWith).end("refused by " + backend.port);
                         return;
@@ -48,6 +51,11 @@ public final class WebSocketBackend implements AutoCloseable {
     /** Answers upgrade requests with {@code status} and a short body instead of switching; 0 accepts again. */
     public void refuseWith(int status) {
         this.refuseWith = status;
+    }
+
+    /** The headers of the last upgrade request this backend received, or null. */
+    public MultiMap lastUpgradeHeaders() {
+        return lastUpgradeHeaders;
     }
 
     /** WebSocket connections open at this backend right now. */
