@@ -36,6 +36,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     private boolean responseEnded;
     /** A violation was seen: nothing more is read, and the connection is closing. */
     private boolean poisoned;
+    /** An exchange was given up mid-response: the connection closes, and what still arrives is dropped. */
+    private boolean abandoned;
     private long idleSinceNanos;
     private boolean closeReported;
     /** Why the connection failed, if it did: reported to the exchange when the channel closes. */
@@ -88,6 +90,9 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     /** Bytes arrived that {@link #awaitsResponseBytes()} did not expect. */
     void unexpectedBytes() {
+        if (abandoned) {
+            return; // the rest of a response the balancer gave up on, on its way out while the connection closes
+        }
         violation(new ProtocolViolation(current == null ? Kind.UNSOLICITED_BYTES : Kind.BYTES_AFTER_RESPONSE, null));
     }
 
@@ -110,6 +115,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         if (current == exchange) {
             current = null;
         }
+        abandoned = true;
         close();
     }
 

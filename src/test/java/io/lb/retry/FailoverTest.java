@@ -127,6 +127,22 @@ class FailoverTest {
     }
 
     @Test
+    void aRetriedStatusWhoseBodyIsStillArrivingIsNotTheBackendsProtocolError() throws Exception {
+        faulty.behave(request -> {
+            request.response().setStatusCode(503).setChunked(true).write("the first part of the body");
+            TestBackend.vertx().setTimer(100, ignored -> request.response().end(", and the rest"));
+        });
+        String tag = "backend=\"" + faulty.url() + "\"";
+        HttpResponse<String> response = client.send(get("/status"), BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        Thread.sleep(300); // the rest of the discarded body arrives
+        assertEquals(0, Metrics.value(management, "lb_backend_protocol_errors_total", tag,
+                "kind=\"unsolicited_bytes\""), "the balancer gave the response up: its bytes are not unsolicited");
+        assertEquals(0, Metrics.value(management, "lb_backend_protocol_errors_total", tag,
+                "kind=\"bytes_after_response\""));
+    }
+
+    @Test
     void nonIdempotentRequestGetsTheStatusAsItIs() throws Exception {
         faulty.behave(Behaviours.status(503));
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(proxy.resolve("/status"))
