@@ -3,7 +3,6 @@ package io.lb.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -11,25 +10,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.lb.balancer.BackendPool;
+import io.lb.testing.OptionalFeaturesProfile;
 import io.lb.testing.Pools;
 import io.lb.testing.RawHttp;
 import io.lb.testing.TestBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** A proxy in front of the balancer that is trusted may tell the backend the original scheme and host. */
 @QuarkusTest
-@TestProfile(TrustedProxyTest.LoopbackIsTrusted.class)
+@TestProfile(OptionalFeaturesProfile.class)
 class TrustedProxyTest {
-
-    public static class LoopbackIsTrusted implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("lb.forwarded.trusted-proxies", "10.0.0.0/8,127.0.0.0/8,::1/128");
-        }
-    }
 
     @TestHTTPResource("/")
     URI proxy;

@@ -31,6 +31,7 @@ import io.lb.balancer.Backend;
 import io.lb.balancer.BackendPool;
 import io.lb.balancer.BackendState;
 import io.lb.testing.Behaviours;
+import io.lb.testing.OptionalFeaturesProfile;
 import io.lb.testing.Pools;
 import io.lb.testing.TestBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -39,7 +40,7 @@ import io.quarkus.test.junit.TestProfile;
 
 /** lb.sticky.enabled=true: a client keeps its backend while that backend is UP. */
 @QuarkusTest
-@TestProfile(StickyProfile.class)
+@TestProfile(OptionalFeaturesProfile.class)
 class StickySessionsTest {
 
     static final Pattern COOKIE = Pattern.compile("LB_AFFINITY=([^;]+); Path=/; HttpOnly; SameSite=Lax");

@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -20,23 +19,16 @@ import io.lb.balancer.Backend;
 import io.lb.balancer.BackendPool;
 import io.lb.config.BackendSpecParser;
 import io.lb.testing.HttpsBackend;
+import io.lb.testing.OptionalFeaturesProfile;
 import io.lb.testing.Pools;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** lb.client.tls.trust-all=true: the insecure switch does what it says: no certificate verification. */
 @QuarkusTest
-@TestProfile(TrustAllTest.TrustAll.class)
+@TestProfile(OptionalFeaturesProfile.class)
 class TrustAllTest {
-
-    public static class TrustAll implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("lb.client.tls.trust-all", "true");
-        }
-    }
 
     static HttpsBackend selfSigned;
 

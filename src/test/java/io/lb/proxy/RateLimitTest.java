@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -19,29 +18,17 @@ import org.junit.jupiter.api.Test;
 
 import io.lb.balancer.BackendPool;
 import io.lb.testing.Metrics;
+import io.lb.testing.OptionalFeaturesProfile;
 import io.lb.testing.Pools;
 import io.lb.testing.TestBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** A route's rate limit answers 429 with Retry-After beyond each client's burst; other routes are not limited. */
 @QuarkusTest
-@TestProfile(RateLimitTest.Profile.class)
+@TestProfile(OptionalFeaturesProfile.class)
 class RateLimitTest {
-
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "lb.routes.limited.pool", "default",
-                    "lb.routes.limited.path-prefix", "/limited",
-                    "lb.routes.limited.rate-limit.requests-per-second", "0.2",
-                    "lb.routes.limited.rate-limit.burst", "3",
-                    "lb.routes.limited.rate-limit.key", "header:X-Api-Key");
-        }
-    }
 
     static TestBackend backend;
 
