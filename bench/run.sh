@@ -465,6 +465,8 @@ write_routes_config() {
 
 # write_accesslog_config FILE: the access log on, in text format, to $ACCESS_LOG through an asynchronous file
 # handler that discards lines when its queue is full (docs/observing.md); the console stays as shipped.
+# Rotation by size is pushed out of the way: Quarkus' default, 10M, would rotate every few seconds here and
+# delete the lines the run counts.
 write_accesslog_config() {
     rm -f "$ACCESS_LOG"
     cat > "$1" <<EOF
@@ -474,6 +476,7 @@ quarkus.log.handler.file."access-file".path=$ACCESS_LOG
 quarkus.log.handler.file."access-file".format=%s%n
 quarkus.log.handler.file."access-file".async=true
 quarkus.log.handler.file."access-file".async.overflow=discard
+quarkus.log.handler.file."access-file".rotation.max-file-size=20G
 quarkus.log.category."io.lb.access".handlers=access-file
 EOF
 }
