@@ -424,12 +424,12 @@ measure() {
     local backend_opts=() lines_before=0
     for pid in "${BACKEND_PIDS[@]}"; do backend_opts+=(--backend-pid "$pid"); done
     for (( try = 1; try <= MAX_TRIES; try++ )); do
-        if [[ $lb == jvm-accesslog ]]; then lines_before=$(access_log_lines); fi
+        if [[ $lb == jvm-accesslog* ]]; then lines_before=$(access_log_lines); fi
         # shellcheck disable=SC2046
         line=$(python3 "$HERE/measure.py" --name "$lb" --pid "${LB_PID[$lb]}" --tag scenario="$scenario" \
             --tag round="$round" --tag try="$try" --quiet "$MAX_FOREIGN:$QUIET_WAIT" "${backend_opts[@]}" "$@" -- \
             $(wrk_cmd "$lb" "$DURATION" "$(measure_script "$scenario")"))
-        if [[ $lb == jvm-accesslog ]]; then
+        if [[ $lb == jvm-accesslog* ]]; then
             sleep 1 # the asynchronous handler's queue drains
             line=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["log_lines"]=int(sys.argv[2]); print(json.dumps(r))' \
                 "$line" $(( $(access_log_lines) - lines_before )))
