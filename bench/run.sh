@@ -69,9 +69,9 @@ ROUTES_CONFIG=${ROUTES_CONFIG:-$OUT/routes50.properties}
 JVM_OPTS_jvm_routes=${JVM_OPTS_jvm_routes:-"$JVM_OPTS_jvm_tuned -Dquarkus.config.locations=$ROUTES_CONFIG"}
 CDS_jvm_routes=${CDS_jvm_routes:-$CDS_jvm_tuned}
 BALANCERS_routes=${BALANCERS_routes:-"jvm-tuned jvm-routes"}
-ACCESSLOG_CONFIG=${ACCESSLOG_CONFIG:-$OUT/accesslog.properties}
-ACCESS_LOG=${ACCESS_LOG:-$OUT/access.log}
-JVM_OPTS_jvm_accesslog=${JVM_OPTS_jvm_accesslog:-"$JVM_OPTS_jvm_tuned -Dquarkus.config.locations=$ACCESSLOG_CONFIG"}
+# Each log-on variant (a name starting with jvm-accesslog) reads $OUT/accesslog-<variant>.properties and writes
+# $OUT/access-<variant>.log: Quarkus rotates a log file when a process opens it, so two processes must not share one.
+JVM_OPTS_jvm_accesslog=${JVM_OPTS_jvm_accesslog:-"$JVM_OPTS_jvm_tuned -Dquarkus.config.locations=$OUT/accesslog-jvm-accesslog.properties"}
 CDS_jvm_accesslog=${CDS_jvm_accesslog:-$CDS_jvm_tuned}
 BALANCERS_accesslog=${BALANCERS_accesslog:-"jvm-tuned jvm-accesslog"}
 JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
@@ -424,7 +424,7 @@ measure() {
     local backend_opts=() lines_before=0
     for pid in "${BACKEND_PIDS[@]}"; do backend_opts+=(--backend-pid "$pid"); done
     for (( try = 1; try <= MAX_TRIES; try++ )); do
-        if [[ $lb == jvm-accesslog* ]]; then lines_before=$(access_log_lines); fi
+        if [[ $lb == jvm-accesslog* ]]; then lines_before=$(access_log_lines "$lb"); fi
         # shellcheck disable=SC2046
         line=$(python3 "$HERE/measure.py" --name "$lb" --pid "${LB_PID[$lb]}" --tag scenario="$scenario" \
             --tag round="$round" --tag try="$try" --quiet "$MAX_FOREIGN:$QUIET_WAIT" "${backend_opts[@]}" "$@" -- \
@@ -432,7 +432,7 @@ measure() {
         if [[ $lb == jvm-accesslog* ]]; then
             sleep 1 # the asynchronous handler's queue drains
             line=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["log_lines"]=int(sys.argv[2]); print(json.dumps(r))' \
-                "$line" $(( $(access_log_lines) - lines_before )))
+                "$line" $(( $(access_log_lines "$lb") - lines_before )))
         fi
         foreign=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["foreign_cpu_pct"])' "$line")
         log "$scenario r$round $lb: $line"
@@ -463,25 +463,31 @@ write_routes_config() {
     done
 }
 
-# write_accesslog_config FILE: the access log on, in text format, to $ACCESS_LOG through an asynchronous file
-# handler that discards lines when its queue is full (docs/observing.md); the console stays as shipped.
-# Rotation by size is pushed out of the way: Quarkus' default, 10M, would rotate every few seconds here and
-# delete the lines the run counts.
-write_accesslog_config() {
-    rm -f "$ACCESS_LOG"
-    cat > "$1" <<EOF
+# write_accesslog_configs: for each log-on variant, the access log on, in text format, to $OUT/access-<variant>.log
+# through an asynchronous file handler that discards lines when its queue is full (docs/observing.md); the console
+# stays as shipped. Rotation by size is pushed out of the way: Quarkus' default, 10M, would rotate every few
+# seconds here and delete the lines the run counts.
+write_accesslog_configs() {
+    local variant
+    for variant in $BALANCERS_accesslog; do
+        [[ $variant == jvm-accesslog* ]] || continue
+        rm -f "$OUT/access-$variant.log"
+        cat > "$OUT/accesslog-$variant.properties" <<EOF
 lb.access-log.enabled=true
 quarkus.log.handler.file."access-file".enabled=true
-quarkus.log.handler.file."access-file".path=$ACCESS_LOG
+quarkus.log.handler.file."access-file".path=$OUT/access-$variant.log
 quarkus.log.handler.file."access-file".format=%s%n
 quarkus.log.handler.file."access-file".async=true
 quarkus.log.handler.file."access-file".async.overflow=discard
 quarkus.log.handler.file."access-file".rotation.max-file-size=20G
 quarkus.log.category."io.lb.access".handlers=access-file
 EOF
+    done
 }
 
-access_log_lines() { if [[ -f $ACCESS_LOG ]]; then wc -l < "$ACCESS_LOG"; else echo 0; fi; }
+access_log_lines() { # access_log_lines VARIANT
+    if [[ -f $OUT/access-$1.log ]]; then wc -l < "$OUT/access-$1.log"; else echo 0; fi
+}
 
 scenario() { # scenario NAME PORTS...
     local name=$1
@@ -571,7 +577,7 @@ main() {
                 scenario routes "${FAST_PORTS[@]}"
                 stop_backends ;;
             accesslog)
-                write_accesslog_config "$ACCESSLOG_CONFIG"
+                write_accesslog_configs
                 start_fast_backends
                 scenario accesslog "${FAST_PORTS[@]}"
                 stop_backends ;;
