@@ -4,6 +4,7 @@
 #   bench/run.sh                     # everything: startup, scenarios "fast", "paced" and "slow"
 #   SCENARIOS=fast ROUNDS=1 DURATION=10 bench/run.sh    # a quick look
 #   SCENARIOS=routes bench/run.sh    # 50 routes against the single catch-all, same build and flags
+#   SCENARIOS=accesslog bench/run.sh # the access log on, written to a file, against the log off
 #
 # CPU budget: every balancer is pinned to the same single core (LB_CPU, default 1) with taskset, and runs
 # one worker: HAProxy `nbthread 1`, NGINX `worker_processes 1`, the JVM with one Vert.x event loop
@@ -14,7 +15,10 @@
 # (the same backends offered RATE req/s: latency at equal load, bench/paced.lua), slow (2/10/50 ms backends),
 # routes (as fast, jvm-tuned with its one catch-all route against jvm-routes: the same build and flags with 50
 # routes of mixed hosts and prefixes in front, none of which the load matches, so every request walks the
-# whole table before it reaches the catch-all).
+# whole table before it reaches the catch-all), accesslog (as fast, jvm-tuned against jvm-accesslog: the same
+# build and flags with lb.access-log.enabled=true and the io.lb.access category on an asynchronous file handler
+# that discards lines when its queue is full, as docs/observing.md recommends; the lines each run wrote are counted
+# against its requests, so a discarding log cannot pass for a cheap one).
 #
 # Everything listens on and targets 127.0.0.1 only; every wait is bounded; all started processes are
 # stopped on exit. Results: $OUT/results.jsonl (one JSON line per measured run), $OUT/summary.md.
@@ -65,6 +69,11 @@ ROUTES_CONFIG=${ROUTES_CONFIG:-$OUT/routes50.properties}
 JVM_OPTS_jvm_routes=${JVM_OPTS_jvm_routes:-"$JVM_OPTS_jvm_tuned -Dquarkus.config.locations=$ROUTES_CONFIG"}
 CDS_jvm_routes=${CDS_jvm_routes:-$CDS_jvm_tuned}
 BALANCERS_routes=${BALANCERS_routes:-"jvm-tuned jvm-routes"}
+# Each log-on variant (a name starting with jvm-accesslog) reads $OUT/accesslog-<variant>.properties and writes
+# $OUT/access-<variant>.log: Quarkus rotates a log file when a process opens it, so two processes must not share one.
+JVM_OPTS_jvm_accesslog=${JVM_OPTS_jvm_accesslog:-"$JVM_OPTS_jvm_tuned -Dquarkus.config.locations=$OUT/accesslog-jvm-accesslog.properties"}
+CDS_jvm_accesslog=${CDS_jvm_accesslog:-$CDS_jvm_tuned}
+BALANCERS_accesslog=${BALANCERS_accesslog:-"jvm-tuned jvm-accesslog"}
 JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
 
 FAST_PORTS=(18081 18082 18083)
@@ -73,7 +82,7 @@ SLOW_PORTS=(18091 18092 18093)
 declare -A LB_PORT=([haproxy]=18100 [nginx]=18200)
 declare -A MGMT_PORT=()
 next_port=18300
-for lb in $BALANCERS $BALANCERS_routes jvm ${VARIANT:-}; do
+for lb in $BALANCERS $BALANCERS_routes $BALANCERS_accesslog jvm ${VARIANT:-}; do
     if [[ $lb == jvm* && -z ${LB_PORT[$lb]:-} ]]; then
         LB_PORT[$lb]=$next_port
         MGMT_PORT[$lb]=$(( next_port + 1000 ))
@@ -412,13 +421,19 @@ measure_script() { # measure_script SCENARIO: the wrk script of the scenario's m
 measure() {
     local scenario=$1 round=$2 lb=$3 try line foreign
     shift 3
-    local backend_opts=()
+    local backend_opts=() lines_before=0
     for pid in "${BACKEND_PIDS[@]}"; do backend_opts+=(--backend-pid "$pid"); done
     for (( try = 1; try <= MAX_TRIES; try++ )); do
+        if [[ $lb == jvm-accesslog* ]]; then lines_before=$(access_log_lines "$lb"); fi
         # shellcheck disable=SC2046
         line=$(python3 "$HERE/measure.py" --name "$lb" --pid "${LB_PID[$lb]}" --tag scenario="$scenario" \
             --tag round="$round" --tag try="$try" --quiet "$MAX_FOREIGN:$QUIET_WAIT" "${backend_opts[@]}" "$@" -- \
             $(wrk_cmd "$lb" "$DURATION" "$(measure_script "$scenario")"))
+        if [[ $lb == jvm-accesslog* ]]; then
+            sleep 1 # the asynchronous handler's queue drains
+            line=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r["log_lines"]=int(sys.argv[2]); print(json.dumps(r))' \
+                "$line" $(( $(access_log_lines "$lb") - lines_before )))
+        fi
         foreign=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["foreign_cpu_pct"])' "$line")
         log "$scenario r$round $lb: $line"
         if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' \
@@ -446,6 +461,32 @@ write_routes_config() {
                echo "lb.routes.r$i.path-prefix=/v$i" >> "$file" ;;
         esac
     done
+}
+
+# write_accesslog_configs: for each log-on variant, the access log on, in text format, to $OUT/access-<variant>.log
+# through an asynchronous file handler that discards lines when its queue is full (docs/observing.md); the console
+# stays as shipped. Rotation by size is pushed out of the way: Quarkus' default, 10M, would rotate every few
+# seconds here and delete the lines the run counts.
+write_accesslog_configs() {
+    local variant
+    for variant in $BALANCERS_accesslog; do
+        [[ $variant == jvm-accesslog* ]] || continue
+        rm -f "$OUT/access-$variant.log"
+        cat > "$OUT/accesslog-$variant.properties" <<EOF
+lb.access-log.enabled=true
+quarkus.log.handler.file."access-file".enabled=true
+quarkus.log.handler.file."access-file".path=$OUT/access-$variant.log
+quarkus.log.handler.file."access-file".format=%s%n
+quarkus.log.handler.file."access-file".async=true
+quarkus.log.handler.file."access-file".async.overflow=discard
+quarkus.log.handler.file."access-file".rotation.max-file-size=20G
+quarkus.log.category."io.lb.access".handlers=access-file
+EOF
+    done
+}
+
+access_log_lines() { # access_log_lines VARIANT
+    if [[ -f $OUT/access-$1.log ]]; then wc -l < "$OUT/access-$1.log"; else echo 0; fi
 }
 
 scenario() { # scenario NAME PORTS...
@@ -534,6 +575,11 @@ main() {
                 write_routes_config "$ROUTES_CONFIG"
                 start_fast_backends
                 scenario routes "${FAST_PORTS[@]}"
+                stop_backends ;;
+            accesslog)
+                write_accesslog_configs
+                start_fast_backends
+                scenario accesslog "${FAST_PORTS[@]}"
                 stop_backends ;;
         esac
     done

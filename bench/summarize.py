@@ -118,3 +118,31 @@ if routes:
               f"| {med([r['cpu_s_per_100k'] for r in rs]):.2f} "
               f"| {f'{rps / base_rps:.3f}×' if base_rps else '-'} | {f'{med(paired):.3f}×' if paired else '-'} |")
     print()
+
+# Scenario accesslog: the same build with the access log on (to a file) against it off, round by round; each
+# variant other than jvm-tuned (the log off) is paired with jvm-tuned's run of the same round.
+logged = [r for r in rows if r.get("scenario") == "accesslog" and "rps" in r]
+if logged:
+    by = defaultdict(list)
+    for r in logged:
+        by[r["name"]].append(r)
+    base_by_round = {r["round"]: r for r in by.get("jvm-tuned", [])}
+    print(f"### Scenario accesslog: the access log on, to a file, against it off, {len(base_by_round)} rounds\n")
+    print("| round | variant | log off req/s | log on req/s | ratio | CPU s / 100k off / on | p99 ms off / on "
+          "| lines written / requests |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in [n for n in by if n != "jvm-tuned"]:
+        ratios = []
+        for r in sorted(by[name], key=lambda r: int(r["round"])):
+            base = base_by_round.get(r["round"])
+            if not base:
+                continue
+            ratios.append(r["rps"] / base["rps"])
+            print(f"| {r['round']} | {name} | {base['rps']:.0f} | {r['rps']:.0f} | {ratios[-1]:.3f}× "
+                  f"| {base['cpu_s_per_100k']:.2f} / {r['cpu_s_per_100k']:.2f} | {base['p99_ms']:.2f} / {r['p99_ms']:.2f} "
+                  f"| {r.get('log_lines', 0)} / {r['requests']} |")
+        if ratios:
+            cpu = med([r["cpu_s_per_100k"] for r in by[name]]) / med([b["cpu_s_per_100k"] for b in base_by_round.values()])
+            print(f"| **median** | {name} | {med([b['rps'] for b in base_by_round.values()]):.0f} "
+                  f"| {med([r['rps'] for r in by[name]]):.0f} | **{med(ratios):.3f}×** | CPU ratio {cpu:.3f}× | | |")
+    print()

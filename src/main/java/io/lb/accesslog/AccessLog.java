@@ -42,6 +42,11 @@ public class AccessLog implements ExchangeListener {
         };
     }
 
+    /** Whether a line is written per request. */
+    public boolean enabled() {
+        return enabled;
+    }
+
     @Override
     public void exchangeEnded(Exchange exchange) {
         if (enabled && LOG.isInfoEnabled()) {

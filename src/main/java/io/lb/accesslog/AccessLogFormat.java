@@ -10,7 +10,11 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 
-/** Turns an ended exchange into one access-log line; the fields are the same in every format. */
+/**
+ * Turns an ended exchange into one access-log line; the fields are the same in every format. A line is written
+ * for every request on the event loop that served it, so the formatting appends into one builder: durations as
+ * integer arithmetic, timestamps formatted once a second and reused.
+ */
 abstract class AccessLogFormat {
 
     /** Longer request targets and user agents are cut: a client must not be able to write megabytes of log. */
@@ -18,11 +22,58 @@ abstract class AccessLogFormat {
     private static final DateTimeFormatter COMMON_LOG_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+    private static final DateTimeFormatter ISO_SECOND =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
+    /** The last second formatted, by every event loop: a line is written per request, the text changes once a second. */
+    private static volatile FormattedSecond commonLogSecond = new FormattedSecond(Long.MIN_VALUE, "");
+    private static volatile FormattedSecond isoSecond = new FormattedSecond(Long.MIN_VALUE, "");
+
+    private record FormattedSecond(long epochSecond, String text) {
+    }
+
     abstract String line(Exchange exchange);
 
     /** NGINX's {@code $time_local}, in UTC. */
     static String commonLogTime(long epochMillis) {
-        return COMMON_LOG_TIME.format(Instant.ofEpochMilli(epochMillis));
+        long second = Math.floorDiv(epochMillis, 1000);
+        FormattedSecond cached = commonLogSecond;
+        if (cached.epochSecond() != second) {
+            cached = new FormattedSecond(second, COMMON_LOG_TIME.format(Instant.ofEpochSecond(second)));
+            commonLogSecond = cached;
+        }
+        return cached.text();
+    }
+
+    /** ISO-8601 in UTC as {@link Instant#toString()} writes a millisecond instant: {@code 2026-12-03T12:58:33.120Z}. */
+    static StringBuilder appendIsoTime(StringBuilder out, long epochMillis) {
+        long second = Math.floorDiv(epochMillis, 1000);
+        FormattedSecond cached = isoSecond;
+        if (cached.epochSecond() != second) {
+            cached = new FormattedSecond(second, ISO_SECOND.format(Instant.ofEpochSecond(second)));
+            isoSecond = cached;
+        }
+        out.append(cached.text());
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        if (millis != 0) {
+            appendThreeDigits(out.append('.'), millis);
+        }
+        return out.append('Z');
+    }
+
+    /** Seconds with three decimals, rounded half up: what {@code String.format("%.3f", nanos / 1e9)} writes. */
+    static StringBuilder appendSeconds(StringBuilder out, long nanos) {
+        long millis = (nanos + 500_000) / 1_000_000;
+        return appendThreeDigits(out.append(millis / 1000).append('.'), (int) (millis % 1000));
+    }
+
+    private static StringBuilder appendThreeDigits(StringBuilder out, int value) {
+        if (value < 100) {
+            out.append('0');
+        }
+        if (value < 10) {
+            out.append('0');
+        }
+        return out.append(value);
     }
 
     static String clientAddress(HttpServerRequest request) {
@@ -33,10 +84,6 @@ abstract class AccessLogFormat {
     static String protocol(HttpServerRequest request) {
         HttpVersion version = request.version();
         return version == HttpVersion.HTTP_2 ? "HTTP/2.0" : version == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
-    }
-
-    static String seconds(long nanos) {
-        return String.format(Locale.ROOT, "%.3f", nanos / 1e9);
     }
 
     static String orDash(String value) {

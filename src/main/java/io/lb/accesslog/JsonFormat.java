@@ -1,7 +1,5 @@
 package io.lb.accesslog;
 
-import java.time.Instant;
-
 import io.lb.proxy.Exchange;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -19,7 +17,7 @@ final class JsonFormat extends AccessLogFormat {
     String line(Exchange exchange) {
         HttpServerRequest request = exchange.request();
         StringBuilder json = new StringBuilder(320).append('{');
-        field(json, "time", Instant.ofEpochMilli(System.currentTimeMillis()).toString()).append(',');
+        appendIsoTime(json.append("\"time\":\""), System.currentTimeMillis()).append("\",");
         field(json, "client", clientAddress(request)).append(',');
         field(json, "method", request.method().name()).append(',');
         field(json, "uri", request.uri()).append(',');
@@ -27,10 +25,14 @@ final class JsonFormat extends AccessLogFormat {
         json.append("\"status\":").append(exchange.status()).append(',');
         json.append("\"bytes_in\":").append(bytesReceived(request)).append(',');
         json.append("\"bytes_out\":").append(bytesSent(request)).append(',');
-        json.append("\"duration_s\":").append(seconds(exchange.durationNanos())).append(',');
-        json.append("\"upstream_head_s\":")
-                .append(exchange.responseHeadNanos() == 0 ? "null" : seconds(exchange.responseHeadNanos()))
-                .append(',');
+        appendSeconds(json.append("\"duration_s\":"), exchange.durationNanos()).append(',');
+        json.append("\"upstream_head_s\":");
+        if (exchange.responseHeadNanos() == 0) {
+            json.append("null");
+        } else {
+            appendSeconds(json, exchange.responseHeadNanos());
+        }
+        json.append(',');
         field(json, "upstream", exchange.backend() == null ? null : exchange.backend().id()).append(',');
         json.append("\"tries\":").append(exchange.tries()).append(",\"retries\":[");
         String reasons = exchange.retryReasons();

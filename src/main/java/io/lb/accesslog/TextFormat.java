@@ -31,9 +31,13 @@ final class TextFormat extends AccessLogFormat {
         escaped(line, orDash(request.getHeader("Referer")));
         line.append("\" \"");
         escaped(line, orDash(request.getHeader("User-Agent")));
-        line.append("\" rt=").append(seconds(exchange.durationNanos()))
-                .append(" uht=").append(exchange.responseHeadNanos() == 0 ? "-" : seconds(exchange.responseHeadNanos()))
-                .append(" upstream=").append(exchange.backend() == null ? "-" : exchange.backend().id())
+        appendSeconds(line.append("\" rt="), exchange.durationNanos()).append(" uht=");
+        if (exchange.responseHeadNanos() == 0) {
+            line.append('-');
+        } else {
+            appendSeconds(line, exchange.responseHeadNanos());
+        }
+        line.append(" upstream=").append(exchange.backend() == null ? "-" : exchange.backend().id())
                 .append(" tries=").append(exchange.tries())
                 .append(" retries=").append(orDash(exchange.retryReasons()))
                 .append(" outcome=").append(exchange.outcome().tag())

@@ -17,7 +17,7 @@ import io.lb.balancer.PoolRegistry;
 import io.lb.proxy.Proxy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -27,11 +27,14 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The dashboard on the management port: a static page (src/main/resources/dashboard, no build step, no CDN)
- * polling {@code GET /lb/stats}. In dev mode it can also stop and start the demo backends (io.lb.demo.DemoRoutes).
+ * polling {@code GET /lb/stats}, with its charts drawn by uPlot, served from the {@code org.webjars.npm:uplot} jar
+ * on the class path. In dev mode it can also stop and start the demo backends (io.lb.demo.DemoRoutes).
  *
  * <pre>
  * GET  /lb/dashboard              the page
- * GET  /lb/stats                  per-backend state and cumulative counters (the page derives rates)
+ * GET  /lb/dashboard/{file}       its script and style sheet, and uPlot's
+ * GET  /lb/stats                  per-backend state and cumulative counters, latency histogram included (the
+ *                                 page derives rates and percentiles from two polls)
  * </pre>
  */
 @ApplicationScoped
@@ -43,7 +46,12 @@ public class DashboardRoutes {
     private static final Map<String, String> FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "dashboard.css", "text/css; charset=utf-8",
-            "dashboard.js", "text/javascript; charset=utf-8");
+            "dashboard.js", "text/javascript; charset=utf-8",
+            "uPlot.iife.min.js", "text/javascript; charset=utf-8",
+            "uPlot.min.css", "text/css; charset=utf-8");
+    /** The uPlot webjar's files, which are served under their own names. */
+    static final String UPLOT = "META-INF/resources/webjars/uplot/";
+    private static final String UPLOT_VERSION_FILE = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
 
     @Inject
     PoolRegistry pools;
@@ -64,7 +72,8 @@ public class DashboardRoutes {
     }
 
     void register(Router router) {
-        FILES.keySet().forEach(name -> files.put(name, load(name)));
+        String uplot = UPLOT + uplotVersion() + "/dist/";
+        FILES.keySet().forEach(name -> files.put(name, load(name.startsWith("uPlot") ? uplot + name : "dashboard/" + name)));
         router.get("/lb/dashboard").handler(ctx -> serve(ctx, "index.html"));
         router.get("/lb/dashboard/").handler(ctx -> serve(ctx, "index.html"));
         router.get("/lb/dashboard/:file").handler(ctx -> serve(ctx, ctx.pathParam("file")));
@@ -107,9 +116,10 @@ public class DashboardRoutes {
     }
 
     /**
-     * Cumulative count and total time of {@code lb.request.duration} for one backend (the page turns two
-     * polls into a mean over the interval), plus the timer's own median when it publishes one. Null when the
-     * timer does not exist.
+     * Cumulative count, total time and histogram of {@code lb.request.duration} for one backend, its routes added
+     * up: {@code bucketBounds} in seconds and {@code buckets}, the count of requests at or below each bound (as
+     * Prometheus' {@code _bucket{le}}). The page turns two polls into a mean and percentiles over the interval, as
+     * {@code histogram_quantile} over a {@code rate} does. Null when the timer does not exist.
      */
     static JsonObject latency(MeterRegistry registry, Backend backend) {
         var timers = registry.find(DURATION_TIMER).tag("pool", backend.pool()).tag("backend", backend.id()).timers();
@@ -118,27 +128,52 @@ public class DashboardRoutes {
         }
         long count = 0;
         double totalSeconds = 0;
-        Double p50 = null;
+        double[] bounds = null;
+        long[] cumulative = null;
         for (Timer timer : timers) {
             count += timer.count();
             totalSeconds += timer.totalTime(TimeUnit.SECONDS);
-            if (timers.size() == 1) {
-                for (ValueAtPercentile value : timer.takeSnapshot().percentileValues()) {
-                    if (Math.abs(value.percentile() - 0.5) < 1e-9) {
-                        p50 = value.value(TimeUnit.SECONDS);
-                    }
+            CountAtBucket[] histogram = timer.takeSnapshot().histogramCounts();
+            if (bounds == null) {
+                bounds = new double[histogram.length];
+                cumulative = new long[histogram.length];
+                for (int i = 0; i < histogram.length; i++) {
+                    bounds[i] = histogram[i].bucket(TimeUnit.SECONDS);
                 }
             }
+            for (int i = 0; i < histogram.length && i < bounds.length; i++) {
+                cumulative[i] += (long) histogram[i].count();
+            }
+        }
+        JsonArray bucketBounds = new JsonArray();
+        JsonArray buckets = new JsonArray();
+        for (int i = 0; i < bounds.length; i++) {
+            bucketBounds.add(bounds[i]);
+            buckets.add(cumulative[i]);
         }
         return new JsonObject()
                 .put("count", count)
                 .put("totalSeconds", totalSeconds)
                 .put("meanSeconds", count == 0 ? null : totalSeconds / count)
-                .put("p50Seconds", p50);
+                .put("bucketBounds", bucketBounds)
+                .put("buckets", buckets);
     }
 
-    private static Buffer load(String name) {
-        String path = "dashboard/" + name;
+    /** The version of the uPlot webjar on the class path, from its Maven metadata. */
+    private static String uplotVersion() {
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(UPLOT_VERSION_FILE)) {
+            if (in == null) {
+                throw new IllegalStateException("the uPlot webjar is missing from the classpath: " + UPLOT_VERSION_FILE);
+            }
+            java.util.Properties properties = new java.util.Properties();
+            properties.load(in);
+            return properties.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Buffer load(String path) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         try (InputStream in = loader.getResourceAsStream(path)) {
             if (in == null) {

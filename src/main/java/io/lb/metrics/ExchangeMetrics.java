@@ -1,18 +1,28 @@
 package io.lb.metrics;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.lb.balancer.Backend;
 import io.lb.balancer.BackendEvent;
+import io.lb.balancer.BackendPool;
+import io.lb.balancer.PoolRegistry;
 import io.lb.proxy.Exchange;
 import io.lb.proxy.ExchangeListener;
+import io.lb.proxy.Outcome;
+import io.lb.proxy.Proxy;
+import io.lb.proxy.RetryReasons;
 import io.lb.routing.Route;
+import io.quarkus.runtime.StartupEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +32,12 @@ import io.micrometer.core.instrument.Tags;
  * The Prometheus view of exchanges: {@code lb_requests_total} and {@code lb_request_duration_seconds} by pool,
  * route and backend (names from the configuration only, so cardinality stays bounded), retries by reason,
  * abandoned retries, admission rejections ({@link Rejections}), open WebSocket tunnels. Meters are made once per route and backend; recording increments.
+ * <p>
+ * Series whose label values are known exist from the start at 0, so that a rate or a ratio over them is defined
+ * before the first event: every retry reason the pools' settings allow, every abandon reason, and per route and
+ * backend the usual ends of a request ({@code success} with each status class, {@code backend_error} and
+ * {@code timeout} with 5xx; {@code no_backend} 5xx with backend {@code none}; {@code no_route} and
+ * {@code rejected} 4xx with route {@code none}). A backend that joins later gets its series when it joins.
  */
 @Singleton
 public class ExchangeMetrics implements ExchangeListener {
@@ -36,16 +52,27 @@ public class ExchangeMetrics implements ExchangeListener {
     private final Map<String, Counter> abandoned = new ConcurrentHashMap<>();
     private final AtomicInteger openTunnels = new AtomicInteger();
     private final Rejections rejections;
+    private final Instance<Proxy> proxy;
+    /** The routing table's routes, once the application has started; until then backends get no series yet. */
+    private volatile List<Route> routes;
 
     @Inject
-    public ExchangeMetrics(MeterRegistry registry, Rejections rejections) {
+    public ExchangeMetrics(MeterRegistry registry, Rejections rejections, PoolRegistry pools, Instance<Proxy> proxy) {
         this.registry = registry;
         this.rejections = rejections;
+        this.proxy = proxy;
         this.withoutBackend = new ByRoute(registry, null);
-        this.turnedAway = new RequestMeters(registry, Tags.of("pool", NONE, "route", NONE, BackendMeters.TAG, NONE));
+        this.turnedAway = new RequestMeters(registry, Tags.of("pool", NONE, "route", NONE, BackendMeters.TAG, NONE))
+                .withZeroes(Outcome.NO_ROUTE, 404)
+                .withZeroes(Outcome.REJECTED, 400);
         for (String reason : new String[] { "body_too_large", "budget_exhausted", "no_backend" }) {
             abandoned.put(reason, abandonedCounter(reason));
         }
+        Set<String> retryReasons = new TreeSet<>();
+        for (BackendPool pool : pools.all()) {
+            retryReasons.addAll(RetryReasons.of(pool.settings().retry()));
+        }
+        retryReasons.forEach(this::retryCounter);
         Gauge.builder("lb.websocket.tunnels", openTunnels, AtomicInteger::get)
                 .description("WebSocket tunnels open through the balancer")
                 .register(registry);
@@ -54,11 +81,16 @@ public class ExchangeMetrics implements ExchangeListener {
     @Override
     public void tryStarted(Exchange exchange, Backend backend, String retryReason) {
         if (retryReason != null) {
-            retries.computeIfAbsent(retryReason, reason -> Counter.builder("lb.retries")
-                    .description("Tries sent again to another backend, by why the previous try failed")
-                    .tag("reason", reason)
-                    .register(registry)).increment();
+            Counter counter = retries.get(retryReason);
+            (counter == null ? retryCounter(retryReason) : counter).increment();
         }
+    }
+
+    private Counter retryCounter(String reason) {
+        return retries.computeIfAbsent(reason, r -> Counter.builder("lb.retries")
+                .description("Tries sent again to another backend, by why the previous try failed")
+                .tag("reason", r)
+                .register(registry));
     }
 
     @Override
@@ -107,10 +139,25 @@ public class ExchangeMetrics implements ExchangeListener {
         return openTunnels.get();
     }
 
+    /** After discovery's first backends joined: the series at 0 of every route and the backends it leads to. */
+    void onStart(@Observes StartupEvent event) {
+        List<Route> all = proxy.get().routes();
+        routes = all;
+        for (Route route : all) {
+            withoutBackend.of(route).withZeroes(Outcome.NO_BACKEND, 503);
+        }
+        perBackend.values().forEach(byRoute -> byRoute.zeroes(all));
+    }
+
     void onPoolChange(@Observes BackendEvent event) {
         Backend backend = event.backend();
         if (event.kind() == BackendEvent.Kind.ADDED) {
-            perBackend.put(backend, new ByRoute(registry, backend));
+            ByRoute byRoute = new ByRoute(registry, backend);
+            perBackend.put(backend, byRoute);
+            List<Route> known = routes;
+            if (known != null) {
+                byRoute.zeroes(known);
+            }
         } else {
             ByRoute gone = perBackend.remove(backend);
             if (gone != null) {
@@ -136,6 +183,20 @@ public class ExchangeMetrics implements ExchangeListener {
         ByRoute(MeterRegistry registry, Backend backend) {
             this.registry = registry;
             this.backend = backend;
+        }
+
+        /** The series at 0 for each of {@code routes} that leads to this backend's pool. */
+        void zeroes(List<Route> routes) {
+            for (Route route : routes) {
+                if (route.pool().equals(backend.pool())) {
+                    RequestMeters meters = of(route);
+                    if (meters != null) {
+                        meters.withZeroes(Outcome.SUCCESS, 200, 300, 400, 500)
+                                .withZeroes(Outcome.BACKEND_ERROR, 502)
+                                .withZeroes(Outcome.TIMEOUT, 504);
+                    }
+                }
+            }
         }
 
         RequestMeters of(Route route) {

@@ -41,13 +41,36 @@ final class RequestMeters {
                 .register(registry);
     }
 
+    /**
+     * Registers, at 0, the counters for the ways a request commonly ends here ({@code status} a status code of the
+     * class, e.g. 200 for 2xx), so that rates and ratios over them exist before the first such request.
+     */
+    RequestMeters withZeroes(Outcome outcome, int... statuses) {
+        for (int status : statuses) {
+            counter(statusClass(status), outcome);
+        }
+        return this;
+    }
+
     void record(int status, Outcome outcome, long nanos) {
-        int statusClass = status >= 100 && status < 600 ? status / 100 : 0;
-        Counter counter = requests[statusClass][outcome.ordinal()];
+        Counter counter = requests[statusClass(status)][outcome.ordinal()];
         if (counter == null) {
-            if (closed) {
+            counter = counter(statusClass(status), outcome);
+            if (counter == null) {
                 return;
             }
+        }
+        counter.increment();
+        duration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static int statusClass(int status) {
+        return status >= 100 && status < 600 ? status / 100 : 0;
+    }
+
+    private synchronized Counter counter(int statusClass, Outcome outcome) {
+        Counter counter = requests[statusClass][outcome.ordinal()];
+        if (counter == null && !closed) {
             counter = Counter.builder("lb.requests")
                     .description("Client requests by route, the backend that served them, status class and outcome")
                     .tags(tags)
@@ -56,8 +79,7 @@ final class RequestMeters {
                     .register(registry);
             requests[statusClass][outcome.ordinal()] = counter;
         }
-        counter.increment();
-        duration.record(nanos, TimeUnit.NANOSECONDS);
+        return counter;
     }
 
     void close() {

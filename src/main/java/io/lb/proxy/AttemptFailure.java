@@ -49,6 +49,11 @@ final class AttemptFailure extends Exception {
         QUEUE_FULL;
 
         private final String reason = name().toLowerCase(Locale.ROOT);
+
+        /** The {@code reason} tag of a retry or a failed try after this kind of failure. */
+        String reason() {
+            return reason;
+        }
     }
 
     private final Kind kind;

@@ -155,7 +155,7 @@ final class ProxyExchange extends ExchangeRecord {
             forwarding.listeners().tryEnded(this, attempt.backend(), headStatus, null);
             discard(attempt, backendResponse);
             body.detach();
-            retry("status_" + headStatus);
+            retry(statusReason(headStatus));
             return;
         }
         headArrived();
@@ -216,6 +216,11 @@ final class ProxyExchange extends ExchangeRecord {
             }
         }
         return true;
+    }
+
+    /** The reason of a retry after a response with a status of {@code lb.retry.on-statuses}. */
+    static String statusReason(int status) {
+        return "status_" + status;
     }
 
     /** The next try is counted as a retry when it is really made, not when it is wanted. */

@@ -189,6 +189,24 @@ class AccessLogTest {
     }
 
     @Test
+    void linesBehindTheAsynchronousHandlerAreWrittenInBlocksAndStillArriveWithinSeconds() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        org.jboss.logmanager.handlers.WriterHandler writer = new org.jboss.logmanager.handlers.WriterHandler();
+        writer.setFormatter(new org.jboss.logmanager.formatters.PatternFormatter("%s%n"));
+        writer.setWriter(out);
+        asyncHandler().addHandler(writer);
+        try {
+            // the log manager's default: a flush, so a write system call, after every line
+            assertTrue(writer.isAutoFlush());
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !writer.isAutoFlush());
+            client.send(HttpRequest.newBuilder(proxy.resolve("/buffered-line")).build(), BodyHandlers.ofString());
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> out.toString().contains("/buffered-line"));
+        } finally {
+            asyncHandler().removeHandler(writer);
+        }
+    }
+
+    @Test
     void theTextFormatIsCombinedPlusTheUpstreamFields() throws Exception {
         client.send(HttpRequest.newBuilder(proxy.resolve("/a%22b?q")).header("User-Agent", "text \"agent\"").build(),
                 BodyHandlers.ofString());
