@@ -31,7 +31,15 @@ abstract class AccessLogFormat {
     private record FormattedSecond(long epochSecond, String text) {
     }
 
-    abstract String line(Exchange exchange);
+    /** Appends the exchange's line, without a line break. */
+    abstract void appendLine(StringBuilder out, Exchange exchange);
+
+    /** The exchange's line on its own. */
+    final String line(Exchange exchange) {
+        StringBuilder line = new StringBuilder(320);
+        appendLine(line, exchange);
+        return line.toString();
+    }
 
     /** NGINX's {@code $time_local}, in UTC. */
     static String commonLogTime(long epochMillis) {

@@ -14,9 +14,9 @@ import io.vertx.core.http.HttpServerRequest;
 final class JsonFormat extends AccessLogFormat {
 
     @Override
-    String line(Exchange exchange) {
+    void appendLine(StringBuilder json, Exchange exchange) {
         HttpServerRequest request = exchange.request();
-        StringBuilder json = new StringBuilder(320).append('{');
+        json.append('{');
         appendIsoTime(json.append("\"time\":\""), System.currentTimeMillis()).append("\",");
         field(json, "client", clientAddress(request)).append(',');
         field(json, "method", request.method().name()).append(',');
@@ -52,7 +52,7 @@ final class JsonFormat extends AccessLogFormat {
         field(json, "request_id", exchange.requestId()).append(',');
         field(json, "user_agent", request.getHeader("User-Agent")).append(',');
         field(json, "referer", request.getHeader("Referer"));
-        return json.append('}').toString();
+        json.append('}');
     }
 
     private static StringBuilder field(StringBuilder json, String name, String value) {

@@ -18,9 +18,8 @@ import io.vertx.core.http.HttpServerRequest;
 final class TextFormat extends AccessLogFormat {
 
     @Override
-    String line(Exchange exchange) {
+    void appendLine(StringBuilder line, Exchange exchange) {
         HttpServerRequest request = exchange.request();
-        StringBuilder line = new StringBuilder(256);
         line.append(clientAddress(request)).append(" - - [").append(commonLogTime(System.currentTimeMillis()))
                 .append("] \"");
         escaped(line, request.method().name());
@@ -46,7 +45,6 @@ final class TextFormat extends AccessLogFormat {
                 .append(" rid=");
         escaped(line, orDash(exchange.requestId()));
         line.append(" in=").append(bytesReceived(request));
-        return line.toString();
     }
 
     private static void escaped(StringBuilder line, String value) {

@@ -59,10 +59,12 @@ class AccessLogTest {
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger records = new java.util.concurrent.atomic.AtomicInteger();
     private final Handler capture = new Handler() {
         @Override
         public void publish(LogRecord record) {
-            lines.add(record.getMessage());
+            records.incrementAndGet();
+            lines.addAll(List.of(record.getMessage().split("\n"))); // a record is a block of lines
         }
 
         @Override
@@ -112,6 +114,20 @@ class AccessLogTest {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !lines.isEmpty());
         assertEquals(1, lines.size(), lines.toString());
         return new JsonObject(lines.get(0));
+    }
+
+    @Test
+    void linesLeaveInBlocksOfSeveralPerRecordAndNoneIsLost() throws Exception {
+        int requests = 300;
+        for (int i = 0; i < requests; i++) {
+            client.send(HttpRequest.newBuilder(proxy.resolve("/block-" + i)).build(), BodyHandlers.discarding());
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> lines.size() == requests);
+        for (int i = 0; i < requests; i++) {
+            String path = "/block-" + i + "\"";
+            assertEquals(1, lines.stream().filter(l -> l.contains(path)).count(), path);
+        }
+        assertTrue(records.get() < requests / 3, records.get() + " records for " + requests + " lines");
     }
 
     @Test
