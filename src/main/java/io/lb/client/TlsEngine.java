@@ -33,6 +33,15 @@ public final class TlsEngine {
         return new TlsEngineOptions();
     }
 
+    /**
+     * Loads the engine and logs which it is, unless done already: at start-up, for a TLS listener, whose context
+     * Vert.x builds on an event loop when the first client connects (loading the native library takes about
+     * 100 ms of CPU).
+     */
+    public static void load() {
+        announce();
+    }
+
     /** For a Netty {@code SslContextBuilder}; loads the native library on first use ({@code BackendTls.prepare} does
      * that off the event loops at start-up when a backend is {@code https://}). */
     static SslProvider nettyProvider() {

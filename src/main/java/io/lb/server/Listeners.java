@@ -39,6 +39,7 @@ final class Listeners {
         }
         if (tls != null) {
             tls.setSslEngineOptions(TlsEngine.vertxOptions());
+            TlsEngine.load();
             listeners.add(new Listener(true, tls, proxy::handle));
         }
         return listeners;
