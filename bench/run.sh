@@ -518,7 +518,7 @@ scenario() { # scenario NAME PORTS...
     if [[ $name == slow ]]; then
         for port in "${ports[@]}"; do count_opts+=(--count-port "$port"); done
     fi
-    local var="BALANCERS_$name"
+    local var="BALANCERS_${name//-/_}"
     local balancers=${!var:-$BALANCERS}    # BALANCERS_fast / BALANCERS_slow narrow the set per scenario
     for lb in $balancers; do start_balancer "$lb" "${ports[@]}"; done
     for lb in $balancers; do
