@@ -18,8 +18,8 @@
 # whole table before it reaches the catch-all), h2 (h2load -c16 -m10: 16 cleartext HTTP/2 connections with 10
 # streams each, prior knowledge: HAProxy `bind ... proto h2`, NGINX `listen ... http2`, the balancer's plain port),
 # tls (wrk over TLS with keep-alive, HTTP/1.1: HAProxy `bind ... ssl crt`, NGINX `listen ... ssl`, the balancer's
-# quarkus.http.ssl-port) and tls-new (the same with `Connection: close`: every request a new TCP connection and a
-# full TLS handshake, since wrk does not resume sessions). The TLS certificate is a self-signed RSA 2048 one made
+# quarkus.http.ssl-port) and tls-new (the same with `Connection: close`, bench/wrk-close.lua: every request a new
+# TCP connection and a TLS handshake). The TLS certificate is a self-signed RSA 2048 one made
 # with openssl for the run; TLS 1.3 is what wrk and all three balancers agree on.
 #
 # Everything listens on and targets 127.0.0.1 only; every wait is bounded; all started processes are
@@ -445,7 +445,8 @@ warm_up_paced() {
 }
 
 # wrk_cmd LB SECONDS [SCRIPT]: the load of the current SCENARIO: wrk at full speed, or with SCRIPT (paced.lua: at
-# RATE req/s); over TLS for tls and tls-new (with Connection: close for tls-new); h2load for h2. Each prints the
+# RATE req/s); over TLS for tls and tls-new (with Connection: close for tls-new, which wrk's -H would drop: it
+# takes only "Name: value" with the space, and a word-split command cannot carry one); h2load for h2. Each prints the
 # RESULT line of bench/wrk-report.lua.
 wrk_cmd() {
     local port=${LB_PORT[$1]}
@@ -458,8 +459,8 @@ wrk_cmd() {
             echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/wrk-report.lua" \
                 "https://127.0.0.1:$(( port + TLS_OFFSET ))/" ;;
         tls-new)
-            echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/wrk-report.lua" \
-                -H Connection:close "https://127.0.0.1:$(( port + TLS_OFFSET ))/" ;;
+            echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/wrk-close.lua" \
+                "https://127.0.0.1:$(( port + TLS_OFFSET ))/" ;;
         *)
             echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/${3:-wrk-report.lua}" \
                 "http://127.0.0.1:$port/" ;;
