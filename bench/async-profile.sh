@@ -6,6 +6,7 @@
 #
 #   bench/async-profile.sh                          # jvm-tuned: cpu then alloc, 15 s each; summary on stdout
 #   VARIANT=jvm-x JAR_jvm_x=... JVM_OPTS_jvm_x="..." EVENTS="cpu" bench/async-profile.sh
+#   SCENARIO=h2 EVENTS=cpu bench/async-profile.sh    # the load of run.sh's h2 scenario (h2load -c16 -m10) instead
 #
 # Output: $OUT/ap-<event>.collapsed (collapsed stacks: flame-graph input), summarised by collapsed-top.py.
 set -euo pipefail

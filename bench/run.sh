@@ -5,6 +5,7 @@
 #   SCENARIOS=fast ROUNDS=1 DURATION=10 bench/run.sh    # a quick look
 #   SCENARIOS=routes bench/run.sh    # 50 routes against the single catch-all, same build and flags
 #   SCENARIOS=accesslog bench/run.sh # the access log on, written to a file, against the log off
+#   SCENARIOS="h2 tls tls-new" BALANCERS="haproxy nginx jvm-tuned" bench/run.sh   # HTTP/2 and TLS at the edge
 #
 # CPU budget: every balancer is pinned to the same single core (LB_CPU, default 1) with taskset, and runs
 # one worker: HAProxy `nbthread 1`, NGINX `worker_processes 1`, the JVM with one Vert.x event loop
@@ -18,7 +19,12 @@
 # whole table before it reaches the catch-all), accesslog (as fast, jvm-tuned against jvm-accesslog: the same
 # build and flags with lb.access-log.enabled=true and the io.lb.access category on an asynchronous file handler
 # that discards lines when its queue is full, as docs/observing.md recommends; the lines each run wrote are counted
-# against its requests, so a discarding log cannot pass for a cheap one).
+# against its requests, so a discarding log cannot pass for a cheap one), h2 (h2load -c16 -m10: 16 cleartext HTTP/2 connections with 10
+# streams each, prior knowledge: HAProxy `bind ... proto h2`, NGINX `listen ... http2`, the balancer's plain port),
+# tls (wrk over TLS with keep-alive, HTTP/1.1: HAProxy `bind ... ssl crt`, NGINX `listen ... ssl`, the balancer's
+# quarkus.http.ssl-port) and tls-new (the same with `Connection: close`, bench/wrk-close.lua: every request a new
+# TCP connection and a TLS handshake). The TLS certificate is a self-signed RSA 2048 one made
+# with openssl for the run; TLS 1.3 is what wrk and all three balancers agree on.
 #
 # Everything listens on and targets 127.0.0.1 only; every wait is bounded; all started processes are
 # stopped on exit. Results: $OUT/results.jsonl (one JSON line per measured run), $OUT/summary.md.
@@ -33,6 +39,8 @@ WARMUP=${WARMUP:-15}              # seconds of unmeasured load per balancer and 
 WARMUP_CYCLES=${WARMUP_CYCLES:-4} # the warm-up is split into this many wrk runs, WARMUP_PAUSE seconds apart
 WARMUP_PAUSE=${WARMUP_PAUSE:-6}   # longer than lb.client.keep-alive-timeout (4 s): see warm_up
 CONNS=${CONNS:-64}
+H2_CLIENTS=${H2_CLIENTS:-16}       # scenario h2: h2load connections...
+H2_STREAMS=${H2_STREAMS:-10}       # ...and concurrent streams on each
 WRK_THREADS=${WRK_THREADS:-1}
 SCENARIOS=${SCENARIOS:-"startup fast paced slow"}
 RATE=${RATE:-20000}               # scenario paced: requests/s offered to each balancer (below all their capacities)
@@ -77,6 +85,9 @@ BALANCERS_accesslog=${BALANCERS_accesslog:-"jvm-tuned jvm-accesslog"}
 JAR=${JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}
 
 FAST_PORTS=(18081 18082 18083)
+H2_OFFSET=10                      # HAProxy's and NGINX's h2c listener: their port + 10 (the balancer's plain port speaks h2c)
+TLS_OFFSET=50                     # every balancer's TLS listener: its port + 50
+TLS_DIR=${TLS_DIR:-$OUT/tls}
 SLOW_SPECS=(18091:2 18092:10 18093:50)
 SLOW_PORTS=(18091 18092 18093)
 declare -A LB_PORT=([haproxy]=18100 [nginx]=18200)
@@ -137,6 +148,8 @@ ensure_tools() {
     command -v nginx >/dev/null || missing+=(nginx-light)
     command -v wrk >/dev/null || missing+=(wrk)
     command -v taskset >/dev/null || missing+=(util-linux)
+    command -v h2load >/dev/null || missing+=(nghttp2-client)
+    command -v openssl >/dev/null || missing+=(openssl)
     if (( ${#missing[@]} )); then
         log "installing ${missing[*]}"
         apt-get update
@@ -155,6 +168,7 @@ ensure_tools() {
         (cd "$ROOT" && ./mvnw -B package -DskipTests)
     fi
     mkdir -p "$OUT"
+    make_tls_cert   # HAProxy's and NGINX's configurations name it in every scenario
 }
 
 start_fast_backends() {
@@ -228,6 +242,12 @@ defaults
 frontend fe
     bind 127.0.0.1:${LB_PORT[haproxy]}
     default_backend be
+frontend fe_h2
+    bind 127.0.0.1:$(( LB_PORT[haproxy] + H2_OFFSET )) proto h2
+    default_backend be
+frontend fe_tls
+    bind 127.0.0.1:$(( LB_PORT[haproxy] + TLS_OFFSET )) ssl crt $TLS_DIR/combined.pem alpn h2,http/1.1
+    default_backend be
 backend be
     balance leastconn
 $servers
@@ -260,6 +280,11 @@ $servers        keepalive 256;
     }
     server {
         listen 127.0.0.1:${LB_PORT[nginx]} backlog=4096;
+        listen 127.0.0.1:$(( LB_PORT[nginx] + H2_OFFSET )) backlog=4096 http2;
+        listen 127.0.0.1:$(( LB_PORT[nginx] + TLS_OFFSET )) backlog=4096 ssl http2;
+        ssl_certificate $TLS_DIR/cert.pem;
+        ssl_certificate_key $TLS_DIR/key.pem;
+        ssl_session_cache shared:SSL:10m;
         location / {
             proxy_pass http://be;
             proxy_http_version 1.1;
@@ -343,7 +368,7 @@ start_jvm() {
     LB_BACKENDS=$backends taskset -c "$LB_CPU" "$java" $opts $cds_opts $LB_QUARKUS_OPTS \
         -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="${LB_PORT[$variant]}" \
         -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="${MGMT_PORT[$variant]}" \
-        ${JVM_EXTRA_OPTS:-} -jar "$jar" > "$OUT/$variant.log" 2>&1 &
+        $(jvm_tls_opts "$variant") ${JVM_EXTRA_OPTS:-} -jar "$jar" > "$OUT/$variant.log" 2>&1 &
     LB_PID[$variant]=$!
     STARTED+=($!)
     wait_http "http://127.0.0.1:${MGMT_PORT[$variant]}/q/health/ready" 60
@@ -368,6 +393,26 @@ split_event_loop() {
             taskset -p -c "$LOAD_CPU" "$tid" > /dev/null
         fi
     done
+}
+
+# jvm_tls_opts VARIANT: in the TLS scenarios, the balancer's TLS listener on LB_PORT + TLS_OFFSET (only then: it
+# loads the TLS engine at start).
+jvm_tls_opts() {
+    if [[ ${LB_TLS:-0} == 1 ]]; then
+        echo "-Dquarkus.http.ssl-port=$(( LB_PORT[$1] + TLS_OFFSET )) -Dquarkus.http.ssl.certificate.files=$TLS_DIR/cert.pem -Dquarkus.http.ssl.certificate.key-files=$TLS_DIR/key.pem"
+    fi
+}
+
+# make_tls_cert: a self-signed RSA 2048 certificate for 127.0.0.1 in TLS_DIR (cert.pem, key.pem, and combined.pem
+# for HAProxy's crt).
+make_tls_cert() {
+    mkdir -p "$TLS_DIR"
+    if [[ ! -f $TLS_DIR/combined.pem ]]; then
+        openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj /CN=127.0.0.1 \
+            -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+            -keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/cert.pem" 2> "$TLS_DIR/openssl.log"
+        cat "$TLS_DIR/cert.pem" "$TLS_DIR/key.pem" > "$TLS_DIR/combined.pem"
+    fi
 }
 
 start_balancer() {
@@ -408,9 +453,27 @@ warm_up_paced() {
     $(wrk_cmd "$1" "$2" paced.lua) > /dev/null
 }
 
-wrk_cmd() { # wrk_cmd LB SECONDS [SCRIPT]: wrk at full speed, or with SCRIPT (paced.lua: at RATE req/s)
-    echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/${3:-wrk-report.lua}" \
-        "http://127.0.0.1:${LB_PORT[$1]}/"
+# wrk_cmd LB SECONDS [SCRIPT]: the load of the current SCENARIO: wrk at full speed, or with SCRIPT (paced.lua: at
+# RATE req/s); over TLS for tls and tls-new (with Connection: close for tls-new, which wrk's -H would drop: it
+# takes only "Name: value" with the space, and a word-split command cannot carry one); h2load for h2. Each prints the
+# RESULT line of bench/wrk-report.lua.
+wrk_cmd() {
+    local port=${LB_PORT[$1]}
+    case ${SCENARIO:-} in
+        h2)
+            [[ $1 == jvm* ]] || port=$(( port + H2_OFFSET ))
+            echo taskset -c "$LOAD_CPU" python3 "$HERE/h2load-report.py" "$2" h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" \
+                -t1 "http://127.0.0.1:$port/" ;;
+        tls)
+            echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/wrk-report.lua" \
+                "https://127.0.0.1:$(( port + TLS_OFFSET ))/" ;;
+        tls-new)
+            echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/wrk-close.lua" \
+                "https://127.0.0.1:$(( port + TLS_OFFSET ))/" ;;
+        *)
+            echo taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/${3:-wrk-report.lua}" \
+                "http://127.0.0.1:$port/" ;;
+    esac
 }
 
 measure_script() { # measure_script SCENARIO: the wrk script of the scenario's measured runs
@@ -492,11 +555,12 @@ access_log_lines() { # access_log_lines VARIANT
 scenario() { # scenario NAME PORTS...
     local name=$1
     shift
+    SCENARIO=$name
     local ports=("$@") count_opts=()
     if [[ $name == slow ]]; then
         for port in "${ports[@]}"; do count_opts+=(--count-port "$port"); done
     fi
-    local var="BALANCERS_$name"
+    local var="BALANCERS_${name//-/_}"
     local balancers=${!var:-$BALANCERS}    # BALANCERS_fast / BALANCERS_slow narrow the set per scenario
     for lb in $balancers; do start_balancer "$lb" "${ports[@]}"; done
     for lb in $balancers; do
@@ -570,6 +634,15 @@ main() {
             slow)
                 start_slow_backends
                 scenario slow "${SLOW_PORTS[@]}"
+                stop_backends ;;
+            h2)
+                start_fast_backends
+                scenario h2 "${FAST_PORTS[@]}"
+                stop_backends ;;
+            tls|tls-new)
+                make_tls_cert
+                start_fast_backends
+                LB_TLS=1 scenario "$s" "${FAST_PORTS[@]}"
                 stop_backends ;;
             routes)
                 write_routes_config "$ROUTES_CONFIG"

@@ -29,7 +29,7 @@ if startup:
                 print(f"| {name} | {label} | {len(ms)} | {med(ms):.0f} | {min(ms)} | {max(ms)} | {cpu_median} |")
     print()
 
-for scenario in ("fast", "paced", "slow"):
+for scenario in ("fast", "paced", "slow", "h2", "tls", "tls-new"):
     runs = [r for r in rows if r.get("scenario") == scenario and "rps" in r]
     if not runs:
         continue

@@ -140,10 +140,12 @@ public class BackendClientProducer {
 
     /**
      * Backend certificates are verified, host name included: by default against the JDK's trust store, or
-     * against the configured PEM files or named TLS configuration. {@code trust-all} switches that off.
+     * against the configured PEM files or named TLS configuration. {@code trust-all} switches that off. The engine
+     * is {@link TlsEngine}'s.
      */
     public static void applyTls(HttpClientOptions options, LbConfig.ClientTls tls,
             Instance<TlsConfigurationRegistry> tlsRegistry) {
+        options.setSslEngineOptions(TlsEngine.vertxOptions());
         if (tls.configurationName().isPresent()) {
             String name = tls.configurationName().get();
             TlsConfiguration named = tlsRegistry.isResolvable() ? tlsRegistry.get().get(name).orElse(null) : null;

@@ -19,8 +19,8 @@ import io.vertx.core.net.ClientOptionsBase;
 /**
  * TLS towards {@code https://} HTTP/1.1 backends, from the same trust and key options the Vert.x client is given
  * (so {@code lb.client.tls.*} means one thing on every path): the backend's certificate is verified against
- * them, and its host name too unless verification is off. One context serves every connection, so sessions are
- * resumed across them. It is loaded once, off the event loops, when a TLS backend first needs it (or at start-up
+ * them, and its host name too unless verification is off. The engine is {@link TlsEngine}'s (OpenSSL where it
+ * loads). One context serves every connection, so sessions are resumed across them (per backend host and port). It is loaded once, off the event loops, when a TLS backend first needs it (or at start-up
  * when one is configured).
  */
 public final class BackendTls {
@@ -40,7 +40,7 @@ public final class BackendTls {
     public static BackendTls of(Vertx vertx, ClientOptionsBase options, boolean verifyHost,
             long handshakeTimeoutMillis) {
         Callable<SslContext> build = () -> {
-            SslContextBuilder builder = SslContextBuilder.forClient();
+            SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(TlsEngine.nettyProvider());
             if (options.isTrustAll()) {
                 builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
             } else if (options.getTrustOptions() != null) {

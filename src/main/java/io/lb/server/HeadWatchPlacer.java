@@ -9,7 +9,7 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 /**
  * Stays at the end of a new connection's pipeline until Vert.x has told which protocol the client speaks, then
  * puts the connection's {@link HeadWatch} behind the HTTP/1.x codec (before the codec has decoded a byte), or stops
- * it for HTTP/2. Vert.x sets its codec up while the first bytes pass (h2c detection, TLS handshake), appending
+ * it for HTTP/2 (whose flushes it consolidates, {@link Http2Flushes}). Vert.x sets its codec up while the first bytes pass (h2c detection, TLS handshake), appending
  * handlers: staying last keeps this one ahead of whatever it appends.
  */
 final class HeadWatchPlacer extends ChannelInboundHandlerAdapter {
@@ -30,8 +30,9 @@ final class HeadWatchPlacer extends ChannelInboundHandlerAdapter {
             watch.placeAfter(encoder.name(), true);
             pipeline.remove(this);
             ctx.fireChannelRead(msg);
-        } else if (pipeline.get(Http2ConnectionHandler.class) != null) {
+        } else if (pipeline.context(Http2ConnectionHandler.class) != null) {
             watch.stop();
+            Http2Flushes.consolidate(pipeline);
             pipeline.remove(this);
             ctx.fireChannelRead(msg);
         } else if (pipeline.last() != this) {

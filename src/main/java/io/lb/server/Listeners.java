@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.lb.client.TlsEngine;
 import io.lb.config.InvalidConfigException;
 import io.lb.proxy.Proxy;
 import io.lb.server.QuarkusHttpSettings.PlainListener;
@@ -13,7 +14,8 @@ import io.vertx.core.http.HttpServerOptions;
 /**
  * The traffic port's listeners, built from {@code quarkus.http.*} with Quarkus' own option builders: the plain
  * listener unless {@code quarkus.http.insecure-requests=disabled} (with {@code redirect} it only redirects to
- * HTTPS), and the TLS listener when a certificate or {@code quarkus.http.tls-configuration-name} is configured.
+ * HTTPS), and the TLS listener when a certificate or {@code quarkus.http.tls-configuration-name} is configured,
+ * with {@link TlsEngine}'s engine (OpenSSL where it loads) instead of the JDK's that Quarkus' builder picks.
  */
 final class Listeners {
 
@@ -36,6 +38,8 @@ final class Listeners {
                     plain == PlainListener.REDIRECT ? new HttpsRedirect(ports) : proxy::handle));
         }
         if (tls != null) {
+            tls.setSslEngineOptions(TlsEngine.vertxOptions());
+            TlsEngine.load();
             listeners.add(new Listener(true, tls, proxy::handle));
         }
         return listeners;
