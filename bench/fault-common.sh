@@ -216,3 +216,24 @@ balancer_evidence() { # NAME RUNDIR
         "$(grep -c 'reset by peer' "$dir/nginx/error.log" || true) 'reset by peer'" ;;
   esac
 }
+
+# Runs run_one BALANCER CASE (the caller's) for every case and balancer, into $OUT/BALANCER-CASE, then prints the
+# RESULT line of each. Not in a pipeline: run_one must run in this shell, where STARTED_PIDS and the EXIT trap live.
+run_matrix() { # HEADER (lines for README.txt) CASES BALANCERS
+  local header=$1 cases=$2 balancers=$3 case bal
+  printf '# %s %s on %s CPUs, %s\n' "$header" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" \
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" | tee "$OUT/README.txt"
+  for case in $cases; do
+    for bal in $balancers; do
+      run_one "$bal" "$case" >>"$OUT/all.txt" 2>&1 || log "run $bal/$case failed"
+      cleanup
+      tail -n 40 "$OUT/$bal-$case/summary.txt" 2>/dev/null || tail -n 5 "$OUT/all.txt"
+    done
+  done
+  echo; echo "== summary ($OUT) =="
+  for case in $cases; do
+    for bal in $balancers; do
+      printf '%-8s %-7s %s\n' "$bal" "$case" "$(grep -h RESULT "$OUT/$bal-$case/summary.txt" 2>/dev/null | sed 's/^RESULT //')"
+    done
+  done | tee "$OUT/summary.txt"
+}

@@ -98,21 +98,4 @@ run_one() { # BALANCER FAULT
   cat "$dir/summary.txt"
 }
 
-{
-  echo "# fault bench $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-  echo "# DURATION=$DURATION FAULT_AT=$FAULT_AT CONNS=$CONNS THREADS=$THREADS DELAY_MS=$DELAY_MS WARMUP=$WARMUP SETTLE=$SETTLE SLOW_MS=$SLOW_MS"
-} | tee "$OUT/README.txt"
-for fault in $FAULTS; do
-  for bal in $BALANCERS; do
-    # Not in a pipeline: run_one must run in this shell, where STARTED_PIDS and the EXIT trap live.
-    run_one "$bal" "$fault" >>"$OUT/all.txt" 2>&1 || log "run $bal/$fault failed"
-    cleanup
-    tail -n 40 "$OUT/$bal-$fault/summary.txt" 2>/dev/null || tail -n 5 "$OUT/all.txt"
-  done
-done
-echo; echo "== summary ($OUT) =="
-for fault in $FAULTS; do
-  for bal in $BALANCERS; do
-    printf '%-8s %-7s %s\n' "$bal" "$fault" "$(grep -h RESULT "$OUT/$bal-$fault/summary.txt" 2>/dev/null | sed 's/^RESULT //')"
-  done
-done | tee "$OUT/summary.txt"
+run_matrix "fault bench (DURATION=$DURATION FAULT_AT=$FAULT_AT CONNS=$CONNS THREADS=$THREADS DELAY_MS=$DELAY_MS WARMUP=$WARMUP SETTLE=$SETTLE SLOW_MS=$SLOW_MS)" "$FAULTS" "$BALANCERS"

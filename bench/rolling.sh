@@ -49,8 +49,8 @@ mkdir -p "$OUT"
 trap cleanup EXIT INT TERM
 compile_backend
 
-run_one() { # BALANCER PERIOD
-  local bal=$1 period=$2 dir="$OUT/$1-$2s" wrkpid victim port ports=("$B1" "$B2" "$B3") pids=()
+run_one() { # BALANCER PERIOD (e.g. 4s)
+  local bal=$1 period=${2%s} dir="$OUT/$1-$2" wrkpid victim port ports=("$B1" "$B2" "$B3") pids=()
   mkdir -p "$dir"
   log "=== $bal / restart every ${period}s (load: $(cut -d' ' -f1-3 /proc/loadavg)) ==="
   for port in "${ports[@]}"; do
@@ -90,20 +90,6 @@ run_one() { # BALANCER PERIOD
   cat "$dir/summary.txt"
 }
 
-{
-  echo "# rolling-restart bench $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-  echo "# DURATION=$DURATION DOWN_FOR=$DOWN_FOR CONNS=$CONNS THREADS=$THREADS DELAY_MS=$DELAY_MS WARMUP=$WARMUP SETTLE=$SETTLE"
-} | tee "$OUT/README.txt"
-for period in $PERIODS; do
-  for bal in $BALANCERS; do
-    run_one "$bal" "$period" >>"$OUT/all.txt" 2>&1 || log "run $bal/${period}s failed"
-    cleanup
-    tail -n 30 "$OUT/$bal-${period}s/summary.txt" 2>/dev/null || tail -n 5 "$OUT/all.txt"
-  done
-done
-echo; echo "== summary ($OUT) =="
-for period in $PERIODS; do
-  for bal in $BALANCERS; do
-    printf '%-8s every %2ss  %s\n' "$bal" "$period" "$(grep -h RESULT "$OUT/$bal-${period}s/summary.txt" 2>/dev/null | sed 's/^RESULT //')"
-  done
-done | tee "$OUT/summary.txt"
+cases=""
+for period in $PERIODS; do cases+="${period}s "; done
+run_matrix "rolling-restart bench (DURATION=$DURATION DOWN_FOR=$DOWN_FOR CONNS=$CONNS THREADS=$THREADS DELAY_MS=$DELAY_MS WARMUP=$WARMUP SETTLE=$SETTLE)" "$cases" "$BALANCERS"
