@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import io.lb.balancer.BackendPool;
 import io.lb.config.BackendSpecParser;
 import io.lb.testing.Behaviours;
+import io.lb.testing.OptionalFeaturesProfile;
 import io.lb.testing.TestBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,7 +37,7 @@ import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 
 @QuarkusTest
-@TestProfile(TokenProfile.class)
+@TestProfile(OptionalFeaturesProfile.class)
 class AdminApiTest {
 
     @TestHTTPResource(value = "/", management = true)
@@ -71,7 +72,7 @@ class AdminApiTest {
     }
 
     private RequestSpecification authorized() {
-        return given().urlEncodingEnabled(false).header("Authorization", "Bearer " + TokenProfile.TOKEN);
+        return given().urlEncodingEnabled(false).header("Authorization", "Bearer " + OptionalFeaturesProfile.ADMIN_TOKEN);
     }
 
     private static String encoded(String url) {

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -18,25 +17,18 @@ import org.junit.jupiter.api.Test;
 
 import io.lb.balancer.BackendPool;
 import io.lb.testing.Metrics;
+import io.lb.testing.OptionalFeaturesProfile;
 import io.lb.testing.Pools;
 import io.lb.testing.RawHttp;
 import io.lb.testing.TestBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** The backend idle timeout watches a response while it streams, and nothing after it ended. */
 @QuarkusTest
-@TestProfile(IdleTimeoutTest.ShortIdle.class)
+@TestProfile(OptionalFeaturesProfile.class)
 class IdleTimeoutTest {
-
-    public static class ShortIdle implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("lb.timeout.idle", "300ms", "lb.timeout.response", "3s");
-        }
-    }
 
     @TestHTTPResource("/")
     URI proxy;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -13,25 +12,18 @@ import org.junit.jupiter.api.Test;
 
 import io.lb.balancer.BackendPool;
 import io.lb.testing.Behaviours;
+import io.lb.testing.OptionalFeaturesProfile;
 import io.lb.testing.Pools;
 import io.lb.testing.RawHttp;
 import io.lb.testing.TestBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** quarkus.http.limits.max-body-size on the balancer's own listener: a declared body over it never leaves. */
 @QuarkusTest
-@TestProfile(BodySizeLimitTest.OneKilobyte.class)
+@TestProfile(OptionalFeaturesProfile.class)
 class BodySizeLimitTest {
-
-    public static class OneKilobyte implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.http.limits.max-body-size", "1K");
-        }
-    }
 
     @TestHTTPResource("/")
     URI proxy;
