@@ -48,7 +48,7 @@ import io.vertx.core.http.PoolOptions;
 @TestProfile(RequestTimeoutsTest.ShortTimeouts.class)
 class RequestTimeoutsTest {
 
-    static final long TIMEOUT_MILLIS = 1_000;
+    static final long TIMEOUT_MILLIS = 500;
 
     public static class ShortTimeouts implements QuarkusTestProfile {
         @Override
