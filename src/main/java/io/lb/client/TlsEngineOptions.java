@@ -8,6 +8,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
@@ -26,6 +27,10 @@ import io.vertx.core.spi.tls.SslContextFactory;
  * BoringSSL resumes TLS 1.3 sessions only by ticket; given no keys, BoringSSL makes and rotates the ticket keys
  * itself. The servers that Vert.x runs on the event loops share one context, so a ticket from one loop resumes on
  * another. Clients resume from Netty's own session cache, per host and port.
+ * <p>
+ * OpenSSL asks for the certificate and key on every handshake, resumed ones too; without a cache Netty converts
+ * them from their Java form each time (PEM encoding, then parsing in native code). {@link OpenSslCachingX509KeyManagerFactory} converts them once per alias. A certificate update
+ * builds a new context with a new key manager, so a cached key never outlives its certificate.
  */
 final class TlsEngineOptions extends SSLEngineOptions {
 
@@ -44,17 +49,17 @@ final class TlsEngineOptions extends SSLEngineOptions {
     @Override
     public SslContextFactory sslContextFactory() {
         if (TlsEngine.nettyProvider() == SslProvider.OPENSSL) {
-            return new WithTickets(new DefaultSslContextFactory(SslProvider.OPENSSL, true));
+            return new OpenSslWithTickets(new DefaultSslContextFactory(SslProvider.OPENSSL, true));
         }
         return new DefaultSslContextFactory(SslProvider.JDK, false);
     }
 
-    /** Builds what the factory builds, then turns tickets on in a server context. */
-    private static final class WithTickets implements SslContextFactory {
+    /** Builds what the factory builds with the key material cached, then turns tickets on in a server context. */
+    private static final class OpenSslWithTickets implements SslContextFactory {
 
         private final SslContextFactory factory;
 
-        WithTickets(SslContextFactory factory) {
+        OpenSslWithTickets(SslContextFactory factory) {
             this.factory = factory;
         }
 
@@ -87,7 +92,7 @@ final class TlsEngineOptions extends SSLEngineOptions {
 
         @Override
         public SslContextFactory keyMananagerFactory(KeyManagerFactory kmf) {
-            factory.keyMananagerFactory(kmf);
+            factory.keyMananagerFactory(kmf == null ? null : new OpenSslCachingX509KeyManagerFactory(kmf));
             return this;
         }
 

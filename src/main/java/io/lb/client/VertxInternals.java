@@ -13,7 +13,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.impl.PartialPooledByteBufAllocator;
 import io.vertx.core.buffer.impl.VertxByteBufAllocator;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
@@ -100,8 +99,19 @@ public final class VertxInternals {
         return VertxByteBufAllocator.DEFAULT.heapBuffer(capacity);
     }
 
-    /** The channel allocator of Vert.x' own connections: pooled direct buffers for I/O, unpooled heap for copies. */
-    static ByteBufAllocator channelAllocator() {
-        return PartialPooledByteBufAllocator.INSTANCE;
+    /**
+     * The allocator for the channels the balancer serves and opens, {@link WriteBufferAllocator}: Vert.x' pools are
+     * reachable only through its internal allocator class, and keeping to them keeps one pool per process.
+     */
+    public static ByteBufAllocator channelAllocator() {
+        return WriteBufferAllocator.INSTANCE;
+    }
+
+    static ByteBufAllocator pooledDirect() {
+        return VertxByteBufAllocator.POOLED_ALLOCATOR;
+    }
+
+    static ByteBufAllocator unpooledHeap() {
+        return VertxByteBufAllocator.UNPOOLED_ALLOCATOR;
     }
 }

@@ -8,8 +8,9 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 
 /**
  * Stays at the end of a new connection's pipeline until Vert.x has told which protocol the client speaks, then
- * puts the connection's {@link HeadWatch} behind the HTTP/1.x codec (before the codec has decoded a byte), or stops
- * it for HTTP/2 (whose flushes it consolidates, {@link Http2Flushes}). Vert.x sets its codec up while the first bytes pass (h2c detection, TLS handshake), appending
+ * puts the connection's {@link HeadWatch} behind the HTTP/1.x codec (before the codec has decoded a byte, and with
+ * its writes made direct, {@link Http1Writes}), or stops it for HTTP/2 (whose flushes it consolidates,
+ * {@link Http2Flushes}). Vert.x sets its codec up while the first bytes pass (h2c detection, TLS handshake), appending
  * handlers: staying last keeps this one ahead of whatever it appends.
  */
 final class HeadWatchPlacer extends ChannelInboundHandlerAdapter {
@@ -27,6 +28,7 @@ final class HeadWatchPlacer extends ChannelInboundHandlerAdapter {
         // Removed before the bytes go on: what they set off may reshape the pipeline (an h2c upgrade removes every
         // HTTP/1.x handler), and a removed context still passes them on.
         if (encoder != null) {
+            Http1Writes.direct(pipeline);
             watch.placeAfter(encoder.name(), true);
             pipeline.remove(this);
             ctx.fireChannelRead(msg);

@@ -3,6 +3,7 @@ package io.lb.server;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 
+import io.lb.client.VertxInternals;
 import io.netty.channel.Channel;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import io.vertx.core.Handler;
@@ -20,7 +21,8 @@ import io.vertx.core.net.impl.SslChannelProvider;
  * hook on a server connection's Netty pipeline, and {@code HttpServer#connectionHandler} is called only once the
  * protocol is known, which on a plain port with h2c enabled (Quarkus' default) is after the first request head is
  * complete: too late to time it. So this overrides {@code TCPServerBase#childHandler}, which every accepted channel
- * goes through, to run the watch after Vert.x's own set-up; nothing else. {@code WatchedHttpServerTest} fails if a
+ * goes through, to run the watch after Vert.x's own set-up, and to give the connection the balancer's buffer
+ * allocator ({@code VertxInternals#channelAllocator}) before it; nothing else. {@code WatchedHttpServerTest} fails if a
  * Vert.x upgrade changes what this relies on.
  */
 final class WatchedHttpServer extends HttpServerImpl {
@@ -40,6 +42,7 @@ final class WatchedHttpServer extends HttpServerImpl {
         BiConsumer<Channel, SslChannelProvider> vertxSetUp = super.childHandler(context, address, trafficShaping);
         Executor onContext = task -> context.emit(task, RUN);
         return (channel, ssl) -> {
+            channel.config().setAllocator(VertxInternals.channelAllocator());
             vertxSetUp.accept(channel, ssl);
             headTimeout.watch(channel, onContext);
         };

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.Context;
@@ -127,8 +129,20 @@ class VertxInternalsTest {
     }
 
     @Test
-    void channelAllocatorPoolsDirectBuffers() {
-        assertTrue(VertxInternals.channelAllocator().isDirectBufferPooled());
+    void channelAllocatorWritesIntoPooledDirectBuffersAndCopiesIntoUnpooledHeap() {
+        ByteBufAllocator allocator = VertxInternals.channelAllocator();
+        assertTrue(allocator.isDirectBufferPooled());
+        ByteBuf forWriting = allocator.buffer(64);
+        ByteBuf forCopying = allocator.heapBuffer(64);
+        try {
+            assertTrue(forWriting.isDirect());
+            assertTrue(forWriting.alloc() instanceof PooledByteBufAllocator, forWriting.alloc().toString());
+            assertFalse(forCopying.isDirect());
+            assertFalse(forCopying.alloc() instanceof PooledByteBufAllocator, forCopying.alloc().toString());
+        } finally {
+            forWriting.release();
+            forCopying.release();
+        }
     }
 
     @Test

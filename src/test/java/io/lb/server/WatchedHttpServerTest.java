@@ -1,6 +1,8 @@
 package io.lb.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -18,20 +20,25 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.lb.client.VertxInternals;
 import io.lb.metrics.Rejections;
 import io.lb.testing.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * {@link WatchedHttpServer} leans on Vert.x internals (its accept hook and the shape of the pipeline it builds); this
  * runs it bare, on every pipeline Vert.x builds for HTTP/1.x, so that a Vert.x upgrade that changes either fails
  * here, loudly, rather than leaving the traffic port without a request-header timeout. Each case: a complete
- * request is answered, and a head that never completes gets 408 and a closed connection within the timeout.
+ * request is answered on a connection with the balancer's allocator and no chunked-write queue, and a head that
+ * never completes gets 408 and a closed connection within the timeout.
  */
 class WatchedHttpServerTest {
 
@@ -47,6 +54,8 @@ class WatchedHttpServerTest {
 
     static Vertx vertx;
     static SimpleMeterRegistry registry;
+    /** The connection of the last request served: its allocator and its handlers are the balancer's choice. */
+    static volatile Channel lastServed;
 
     @BeforeAll
     static void start() {
@@ -70,6 +79,9 @@ class WatchedHttpServerTest {
                 String answer = readHead(socket.getInputStream());
                 assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
             }
+            Channel served = lastServed;
+            assertSame(VertxInternals.channelAllocator(), served.alloc(), pipeline + ": " + served.alloc());
+            assertNull(served.pipeline().get(ChunkedWriteHandler.class), pipeline + ": " + served.pipeline().names());
             try (Socket socket = connect(pipeline, server.actualPort())) {
                 long start = System.nanoTime();
                 send(socket, "GET /slow HTTP/1.1\r\nHost: t\r\nX-Partial: ");
@@ -122,7 +134,10 @@ class WatchedHttpServerTest {
         Promise<HttpServer> listening = Promise.promise();
         // from an event-loop context, as the balancer's listener verticles do
         vertx.runOnContext(v -> new WatchedHttpServer(vertx, options, timeout)
-                .requestHandler(request -> request.response().end("ok"))
+                .requestHandler(request -> {
+                    lastServed = ((ConnectionBase) request.connection()).channel();
+                    request.response().end("ok");
+                })
                 .listen().onComplete(listening));
         return listening.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
