@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 
@@ -18,14 +19,15 @@ import org.junit.jupiter.api.Test;
 import io.lb.balancer.BackendPool;
 import io.lb.testing.Pools;
 import io.lb.testing.TestBackend;
+import io.prometheus.client.exemplars.ExemplarSampler;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 
 /**
  * Tracing as shipped: off (quarkus.otel.sdk.disabled=true). The tracing listener is left out at startup, no Vert.x
- * metrics hook sits on the request path, and a client's trace context reaches the backend exactly as it was sent,
- * as every end-to-end header does.
+ * metrics hook or exemplar sampler sits on the request path, and a client's trace context reaches the backend exactly
+ * as it was sent, as every end-to-end header does.
  */
 @QuarkusTest
 class TracingOffTest {
@@ -44,6 +46,9 @@ class TracingOffTest {
 
     @Inject
     Vertx vertx;
+
+    @Inject
+    Optional<ExemplarSampler> exemplarSampler;
 
     @BeforeEach
     void install() {
@@ -81,5 +86,7 @@ class TracingOffTest {
         assertFalse(tracing.enabled(), "the listener is left out of the exchange listeners");
         assertEquals(0, tracing.open());
         assertFalse(vertx.isMetricsEnabled(), "no Vert.x metrics SPI (Quarkus' OpenTelemetry hook) either");
+        assertEquals(Optional.empty(), exemplarSampler,
+                "the Prometheus registry gets no exemplar sampler (Quarkus' looks for a current span at every meter update)");
     }
 }
