@@ -16,10 +16,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import io.lb.config.BackendSpec;
+import io.lb.config.LbConfigs;
 
 /**
- * The balancer's per-request selection work under contention: {@link LeastConnections#choose} plus
- * {@link Backend#lease()} and {@link Lease#release()}, from several threads sharing one pool, so the atomic
+ * The balancer's per-request selection work under contention: {@link BackendPool#choose} (the pool's
+ * {@link LeastConnections} strategy over its candidates) plus {@link Backend#lease()} and {@link Lease#release()},
+ * from several threads sharing one pool, so the atomic
  * active counts of the backends are contended exactly as on event loops. Subclasses fix the thread count
  * ({@link Threads2}, {@link Threads4}); the pool size is a parameter.
  *
@@ -35,15 +37,14 @@ public abstract class LeastConnectionsBenchmark {
         public int backends;
 
         BackendPool pool;
-        LeastConnections balancer;
 
         @Setup
         public void setUp() {
-            pool = new BackendPool();
+            pool = new BackendPool(LbConfigs.defaultPool(), event -> {
+            });
             for (int i = 0; i < backends; i++) {
                 pool.add(new BackendSpec("http", "127.0.0.1", 20_000 + i, 1));
             }
-            balancer = new LeastConnections(pool);
         }
     }
 
@@ -68,14 +69,14 @@ public abstract class LeastConnectionsBenchmark {
     /** The bare cycle on an otherwise idle pool: every pick is a tie, broken at random. */
     @Benchmark
     public boolean chooseLeaseRelease(Pool state) {
-        Lease lease = state.balancer.choose().lease();
+        Lease lease = state.pool.choose(backend -> false).lease();
         return lease.release();
     }
 
     /** The cycle with 16 exchanges per thread in flight: choose, lease, and release the oldest exchange. */
     @Benchmark
     public Lease chooseWithLeasesInFlight(Pool state, InFlight inFlight) {
-        Lease lease = state.balancer.choose().lease();
+        Lease lease = state.pool.choose(backend -> false).lease();
         int slot = inFlight.next;
         Lease oldest = inFlight.ring[slot];
         if (oldest != null) {
@@ -90,7 +91,7 @@ public abstract class LeastConnectionsBenchmark {
     @Benchmark
     public boolean chooseAsProxyDoes(Pool state) {
         List<Backend> tried = new ArrayList<>(2);
-        Backend backend = state.balancer.choose(tried::contains);
+        Backend backend = state.pool.choose(tried::contains);
         tried.add(backend);
         return backend.lease().release();
     }
