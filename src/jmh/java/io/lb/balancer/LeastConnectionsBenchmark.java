@@ -21,9 +21,8 @@ import io.lb.config.LbConfigs;
 /**
  * The balancer's per-request selection work under contention: {@link BackendPool#choose} (the pool's
  * {@link LeastConnections} strategy over its candidates) plus {@link Backend#lease()} and {@link Lease#release()},
- * from several threads sharing one pool, so the atomic
- * active counts of the backends are contended exactly as on event loops. Subclasses fix the thread count
- * ({@link Threads2}, {@link Threads4}); the pool size is a parameter.
+ * from several threads sharing one pool, so the atomic active counts of the backends are contended exactly as on
+ * event loops. Subclasses fix the thread count ({@link Threads2}, {@link Threads4}); the pool size is a parameter.
  *
  * <p>Run: {@code ./mvnw -B -Pjmh test-compile exec:exec} (see docs/benchmarks.md).
  */
