@@ -17,12 +17,12 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -37,15 +37,31 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -95,6 +111,21 @@ public final class NettyCeilingProxy {
 
     interface Init { void init(SocketChannel ch); }
 
+    /** A backend request without a body, in one buffer when encoded (a head and an empty body would be a writev). */
+    static DefaultFullHttpRequest backendRequest(HttpMethod method, String uri) {
+        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.EMPTY_BUFFER);
+    }
+
+    static boolean isHopByHop(CharSequence name) {
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+                || AsciiString.contentEqualsIgnoreCase(name, "keep-alive");
+    }
+
+    /** One write per event-loop turn for an HTTP/2 connection, as the balancer's Http2Flushes. */
+    static FlushConsolidationHandler oneWritePerTurn() {
+        return new FlushConsolidationHandler(64, true);
+    }
+
     static void serve(EpollEventLoopGroup group, int port, Init init) throws InterruptedException {
         new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -113,7 +144,7 @@ public final class NettyCeilingProxy {
                 r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
                 ctx.writeAndFlush(r);
             }
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
         }
     }
 
@@ -134,7 +165,7 @@ public final class NettyCeilingProxy {
             }
             if (n == PREFACE.length) {
                 ctx.pipeline().addAfter(ctx.name(), null, new H2FrontBuilder(pool).build());
-                ctx.pipeline().addAfter(ctx.name(), null, new io.netty.handler.flush.FlushConsolidationHandler(64, true));
+                ctx.pipeline().addAfter(ctx.name(), null, oneWritePerTurn());
                 ctx.pipeline().remove(this);
             }
         }
@@ -172,6 +203,7 @@ public final class NettyCeilingProxy {
         }
 
         void send(HttpRequest request, Sink sink) {
+            request.headers().add("X-Forwarded-For", "127.0.0.1");
             Backend best = backends[0];
             for (Backend b : backends) if (b.active < best.active) best = b;
             Backend chosen = best;
@@ -231,12 +263,12 @@ public final class NettyCeilingProxy {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest) {
                 HttpRequest in = (HttpRequest) msg;
-                io.netty.handler.codec.http.DefaultFullHttpRequest out = new io.netty.handler.codec.http.DefaultFullHttpRequest(HttpVersion.HTTP_1_1, in.method(), in.uri(), Unpooled.EMPTY_BUFFER, in.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+                DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, in.method(), in.uri(),
+                        Unpooled.EMPTY_BUFFER, in.headers(), EmptyHttpHeaders.INSTANCE);
                 out.headers().remove(HttpHeaderNames.CONNECTION);
-                out.headers().add("X-Forwarded-For", "127.0.0.1");
                 pool.send(out, this);
             }
-            io.netty.util.ReferenceCountUtil.release(msg); // GET only: the bench sends no bodies
+            ReferenceCountUtil.release(msg); // GET only: the bench sends no bodies
         }
         @Override
         public void head(HttpResponse response) { ctx.write(response); }
@@ -294,20 +326,18 @@ public final class NettyCeilingProxy {
         }
 
         void request(int streamId, Http2Headers headers) {
-            io.netty.handler.codec.http.DefaultFullHttpRequest out = new io.netty.handler.codec.http.DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                    HttpMethod.valueOf(headers.method().toString()), headers.path().toString(), Unpooled.EMPTY_BUFFER);
+            DefaultFullHttpRequest out = backendRequest(HttpMethod.valueOf(headers.method().toString()), headers.path().toString());
             for (Map.Entry<CharSequence, CharSequence> h : headers) {
                 if (h.getKey().length() > 0 && h.getKey().charAt(0) != ':') out.headers().add(h.getKey(), h.getValue());
             }
             out.headers().set(HttpHeaderNames.HOST, headers.authority());
-            out.headers().add("X-Forwarded-For", "127.0.0.1");
             pool.send(out, new Sink() {
                 @Override
                 public void head(HttpResponse response) {
                     Http2Headers h2 = new DefaultHttp2Headers().status(response.status().codeAsText());
-                    for (java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = response.headers().iteratorCharSequence(); it.hasNext();) { Map.Entry<CharSequence, CharSequence> h = it.next();
-                        AsciiString name = AsciiString.of(h.getKey()).toLowerCase();
-                        if (!name.contentEquals("connection") && !name.contentEquals("keep-alive")) h2.add(name, h.getValue());
+                    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = response.headers().iteratorCharSequence(); it.hasNext();) {
+                        Map.Entry<CharSequence, CharSequence> h = it.next();
+                        if (!isHopByHop(h.getKey())) h2.add(AsciiString.of(h.getKey()).toLowerCase(), h.getValue());
                     }
                     encoder().writeHeaders(ctx, streamId, h2, 0, false, ctx.newPromise());
                 }
@@ -331,23 +361,23 @@ public final class NettyCeilingProxy {
      */
     static final class VertxFront {
         static void start(int port, int mgmt, Integer sslPort, List<InetSocketAddress> backends) {
-            io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions()
+            Vertx vertx = Vertx.vertx(new VertxOptions()
                     .setEventLoopPoolSize(1).setPreferNativeTransport(true));
-            vertx.deployVerticle(new io.vertx.core.AbstractVerticle() {
+            vertx.deployVerticle(new AbstractVerticle() {
                 @Override
                 public void start() {
-                    EventLoop loop = ((io.vertx.core.impl.ContextInternal) context).nettyEventLoop();
+                    EventLoop loop = ((ContextInternal) context).nettyEventLoop();
                     Pool pool = new Pool(loop, backends);
-                    vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(mgmt))
+                    vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(mgmt))
                             .requestHandler(req -> req.response().end("UP")).listen();
-                    io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> proxy = req -> forward(pool, req);
-                    vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(port)
+                    Handler<HttpServerRequest> proxy = req -> forward(pool, req);
+                    vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
                             .setTcpNoDelay(true)).requestHandler(proxy).connectionHandler(VertxFront::consolidateFlushes).listen();
                     if (sslPort != null) {
-                        vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1")
+                        vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")
                                 .setPort(sslPort).setTcpNoDelay(true).setSsl(true)
-                                .setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions())
-                                .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                                .setSslEngineOptions(new OpenSSLEngineOptions())
+                                .setKeyCertOptions(new PemKeyCertOptions()
                                         .setCertPath(System.getProperty("quarkus.http.ssl.certificate.files"))
                                         .setKeyPath(System.getProperty("quarkus.http.ssl.certificate.key-files"))))
                                 .requestHandler(proxy).listen();
@@ -357,35 +387,31 @@ public final class NettyCeilingProxy {
             });
         }
 
-        /** As the balancer's Http2Flushes: one write per event-loop turn for an HTTP/2 connection. */
-        static void consolidateFlushes(io.vertx.core.http.HttpConnection connection) {
-            ChannelPipeline pipeline = ((io.vertx.core.net.impl.ConnectionBase) connection).channel().pipeline();
+        static void consolidateFlushes(HttpConnection connection) {
+            ChannelPipeline pipeline = ((ConnectionBase) connection).channel().pipeline();
             ChannelHandlerContext http2 = pipeline.context(Http2ConnectionHandler.class);
-            if (http2 != null) pipeline.addBefore(http2.name(), null, new io.netty.handler.flush.FlushConsolidationHandler(64, true));
+            if (http2 != null) pipeline.addBefore(http2.name(), null, oneWritePerTurn());
         }
 
-        static void forward(Pool pool, io.vertx.core.http.HttpServerRequest req) {
-            io.netty.handler.codec.http.DefaultFullHttpRequest out = new io.netty.handler.codec.http.DefaultFullHttpRequest(
-                    HttpVersion.HTTP_1_1, HttpMethod.valueOf(req.method().name()), req.uri(), Unpooled.EMPTY_BUFFER);
+        static void forward(Pool pool, HttpServerRequest req) {
+            DefaultFullHttpRequest out = backendRequest(HttpMethod.valueOf(req.method().name()), req.uri());
             for (Map.Entry<String, String> h : req.headers()) {
                 if (!h.getKey().equalsIgnoreCase("connection")) out.headers().add(h.getKey(), h.getValue());
             }
             if (req.version() == io.vertx.core.http.HttpVersion.HTTP_2) out.headers().set(HttpHeaderNames.HOST, req.authority().toString());
-            out.headers().add("X-Forwarded-For", "127.0.0.1");
-            io.vertx.core.http.HttpServerResponse resp = req.response();
+            HttpServerResponse resp = req.response();
             pool.send(out, new Sink() {
                 @Override
                 public void head(HttpResponse response) {
                     resp.setStatusCode(response.status().code());
-                    for (java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = response.headers().iteratorCharSequence(); it.hasNext();) {
+                    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = response.headers().iteratorCharSequence(); it.hasNext();) {
                         Map.Entry<CharSequence, CharSequence> h = it.next();
-                        String name = h.getKey().toString();
-                        if (!name.equalsIgnoreCase("connection") && !name.equalsIgnoreCase("keep-alive")) resp.headers().add(name, h.getValue().toString());
+                        if (!isHopByHop(h.getKey())) resp.headers().add(h.getKey().toString(), h.getValue().toString());
                     }
                 }
                 @Override
                 public void content(HttpContent content, boolean last) {
-                    io.vertx.core.buffer.Buffer b = io.vertx.core.buffer.Buffer.buffer(ByteBufUtil.getBytes(content.content()));
+                    Buffer b = Buffer.buffer(ByteBufUtil.getBytes(content.content()));
                     content.release();
                     if (last) resp.end(b); else resp.write(b);
                 }
