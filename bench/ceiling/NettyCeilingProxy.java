@@ -44,6 +44,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -96,7 +97,6 @@ public final class NettyCeilingProxy {
         EventLoop loop = group.next();
         Pool pool = new Pool(loop, backends);
 
-        serve(group, mgmt, ch -> ch.pipeline().addLast(new HttpServerCodec(), new Health()));
         serve(group, port, ch -> ch.pipeline().addLast(new Detect(pool)));
         if (sslPort != null) {
             SslContext ssl = SslContextBuilder.forServer(new File(System.getProperty("quarkus.http.ssl.certificate.files")),
@@ -105,6 +105,8 @@ public final class NettyCeilingProxy {
             serve(group, sslPort, ch -> ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new HttpServerCodec(),
                     new Http1Front(pool)));
         }
+        // the management port last: run.sh starts the load once it answers
+        serve(group, mgmt, ch -> ch.pipeline().addLast(new HttpServerCodec(), new Health()));
         System.out.println("ceiling proxy up");
         Thread.currentThread().join();
     }
@@ -368,21 +370,27 @@ public final class NettyCeilingProxy {
                 public void start() {
                     EventLoop loop = ((ContextInternal) context).nettyEventLoop();
                     Pool pool = new Pool(loop, backends);
-                    vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(mgmt))
-                            .requestHandler(req -> req.response().end("UP")).listen();
                     Handler<HttpServerRequest> proxy = req -> forward(pool, req);
-                    vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
-                            .setTcpNoDelay(true)).requestHandler(proxy).connectionHandler(VertxFront::consolidateFlushes).listen();
+                    List<Future<?>> listening = new ArrayList<>();
+                    listening.add(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+                            .setTcpNoDelay(true)).requestHandler(proxy).connectionHandler(VertxFront::consolidateFlushes).listen());
                     if (sslPort != null) {
-                        vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")
+                        listening.add(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")
                                 .setPort(sslPort).setTcpNoDelay(true).setSsl(true)
                                 .setSslEngineOptions(new OpenSSLEngineOptions())
                                 .setKeyCertOptions(new PemKeyCertOptions()
                                         .setCertPath(System.getProperty("quarkus.http.ssl.certificate.files"))
                                         .setKeyPath(System.getProperty("quarkus.http.ssl.certificate.key-files"))))
-                                .requestHandler(proxy).listen();
+                                .requestHandler(proxy).listen());
                     }
-                    System.out.println("ceiling proxy (vert.x front) up");
+                    // the management port once the others listen: run.sh starts the load when it answers
+                    Future.all(listening).compose(ignored -> vertx.createHttpServer(new HttpServerOptions()
+                            .setHost("127.0.0.1").setPort(mgmt)).requestHandler(req -> req.response().end("UP")).listen())
+                            .onSuccess(ignored -> System.out.println("ceiling proxy (vert.x front) up"))
+                            .onFailure(failure -> {
+                                failure.printStackTrace();
+                                System.exit(1);
+                            });
                 }
             });
         }
