@@ -73,12 +73,13 @@ final class ConnectionPool {
 
     /** The exchange on {@code connection} is over and the connection may carry another. */
     void release(BackendConnection connection) {
-        dropExpiredWaiters(System.nanoTime());
+        long now = System.nanoTime();
+        dropExpiredWaiters(now);
         Waiter next = waiting.pollFirst();
         if (next != null) {
             next.promise().complete(connection);
         } else {
-            connection.idleSince(System.nanoTime());
+            connection.idleSince(now);
             idle.addFirst(connection);
             scheduleSweep();
         }

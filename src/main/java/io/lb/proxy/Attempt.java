@@ -1,7 +1,5 @@
 package io.lb.proxy;
 
-import java.util.function.Consumer;
-
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
 import io.lb.client.BackendClient;
@@ -9,30 +7,43 @@ import io.lb.client.BackendRequest;
 import io.lb.client.BackendResponse;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.HostAndPort;
 
 /**
  * One try of a request at one backend: connect (or take a pooled connection), send the head and the body, wait
- * for the response head. {@link #send} returns the head, or fails with an {@link AttemptFailure}. The try holds the
- * backend's lease until {@link #finish}, {@link #fail} or {@link #abort}.
+ * for the response head. {@link #send} reports the head, or an {@link AttemptFailure}, to its {@link Listener}. The
+ * try holds the backend's lease until {@link #finish}, {@link #fail} or {@link #abort}.
  */
 final class Attempt {
 
+    /** What a try tells the exchange that made it; called on the exchange's event loop, never after an abort. */
+    interface Listener {
+
+        /** Fills the backend request's (empty) headers, just before they are sent. */
+        void writeHeaders(Attempt attempt, MultiMap headers);
+
+        void onResponseHead(Attempt attempt, BackendResponse response);
+
+        void onAttemptFailed(Attempt attempt, AttemptFailure failure);
+    }
+
     private final Lease lease;
     private final TimerWheel timers;
-    private final long startNanos = System.nanoTime();
-    private final Promise<BackendResponse> head = Promise.promise();
+    private final long startNanos;
+    private Listener listener;
+    /** The head or a failure was reported: nothing more is. */
+    private boolean settled;
     private BackendRequest backendRequest;
     private Timeout responseTimeout;
     private boolean aborted;
 
-    Attempt(Lease lease, TimerWheel timers) {
+    /** {@code nowNanos}: the {@link System#nanoTime()} the try starts at. */
+    Attempt(Lease lease, TimerWheel timers, long nowNanos) {
         this.lease = lease;
         this.timers = timers;
+        this.startNanos = nowNanos;
     }
 
     Backend backend() {
@@ -40,23 +51,27 @@ final class Attempt {
     }
 
     long elapsedNanos() {
-        return System.nanoTime() - startNanos;
+        return elapsedNanos(System.nanoTime());
+    }
+
+    long elapsedNanos(long nowNanos) {
+        return nowNanos - startNanos;
     }
 
     /**
-     * Sends the request; {@code writeHeaders} fills the backend request's (empty) headers. The per-try timeout runs
-     * from here, not from the connection: a try waiting for one of the backend's pooled connections (all busy with
-     * slow exchanges) gives up as surely as one waiting for the response head. An aborted try's future never
-     * completes.
+     * Sends the request. The per-try timeout runs from here, not from the connection: a try waiting for one of the
+     * backend's pooled connections (all busy with slow exchanges) gives up as surely as one waiting for the response
+     * head. An aborted try reports nothing.
      */
-    Future<BackendResponse> send(BackendClient client, HttpMethod method, String uri, HostAndPort authority,
-            boolean chunked, RequestBody body, long responseTimeoutMillis, Consumer<MultiMap> writeHeaders) {
-        responseTimeout = timers.schedule(responseTimeoutMillis, this::timedOut);
+    void send(BackendClient client, HttpMethod method, String uri, HostAndPort authority, boolean chunked,
+            RequestBody body, long responseTimeoutMillis, Listener listener) {
+        this.listener = listener;
+        responseTimeout = timers.schedule(responseTimeoutMillis, this::timedOut, startNanos);
         client.request(lease.backend().spec(), method, uri).onComplete(connected -> {
             if (connected.failed()) {
                 if (!aborted) {
                     responseTimeout.cancel();
-                    head.tryFail(AttemptFailure.beforeSend(connected.cause()));
+                    failed(AttemptFailure.beforeSend(connected.cause()));
                 }
                 return;
             }
@@ -69,22 +84,29 @@ final class Attempt {
             if (authority != null) {
                 request.authority(authority);
             }
-            writeHeaders.accept(request.headers());
+            listener.writeHeaders(this, request.headers());
             request.setChunked(chunked);
             request.response().onComplete(response -> {
                 responseTimeout.cancel();
-                if (aborted) {
+                if (aborted || settled) {
                     return;
                 }
                 if (response.succeeded()) {
-                    head.tryComplete(response.result());
+                    settled = true;
+                    listener.onResponseHead(this, response.result());
                 } else {
-                    head.tryFail(AttemptFailure.afterSend(response.cause()));
+                    failed(AttemptFailure.afterSend(response.cause()));
                 }
             });
             body.streamTo(request);
         });
-        return head.future();
+    }
+
+    private void failed(AttemptFailure failure) {
+        if (!settled) {
+            settled = true;
+            listener.onAttemptFailed(this, failure);
+        }
     }
 
     private void timedOut() {
@@ -93,7 +115,7 @@ final class Attempt {
             backendRequest.reset(new AttemptFailure(AttemptFailure.Kind.TIMEOUT, null));
         } else if (!aborted) {
             aborted = true; // still waiting for a connection: when one comes, it is handed back unused
-            head.tryFail(new AttemptFailure(AttemptFailure.Kind.QUEUE_TIMEOUT, null));
+            failed(new AttemptFailure(AttemptFailure.Kind.QUEUE_TIMEOUT, null));
         }
     }
 

@@ -41,7 +41,12 @@ abstract class ExchangeRecord implements Exchange {
 
     /** A response head came: now. */
     final void headArrived() {
-        responseHeadNanos = System.nanoTime() - startNanos;
+        headArrived(System.nanoTime());
+    }
+
+    /** A response head came at {@code atNanos}. */
+    final void headArrived(long atNanos) {
+        responseHeadNanos = atNanos - startNanos;
     }
 
     /** The exchange is over at {@code atNanos}; false if it already was (it ends once). */

@@ -81,7 +81,11 @@ public class Proxy {
 
     /** Entry point of every request on the traffic port. */
     public void handle(HttpServerRequest request) {
-        request.pause();
+        boolean bodiless = endsWithItsHead(request);
+        if (!bodiless && request.version() != HttpVersion.HTTP_2) {
+            // the body waits until a backend request is there to take it (an HTTP/2 body holds itself back then)
+            request.pause();
+        }
         if (closingConnections.arrivedOnClosingConnection(request)) {
             closingConnections.close(request);
             return;
@@ -111,7 +115,7 @@ public class Proxy {
             return;
         }
         boolean closeAfter = RequestGate.mustCloseAfter(request) && closingConnections.mark(request);
-        new ProxyExchange(forwarding, target, request, authority, uri, closeAfter).start();
+        new ProxyExchange(forwarding, target, request, authority, uri, closeAfter, bodiless).start();
     }
 
     private void turnAway(HttpServerRequest request, RouteTarget target, int status, String reason, Outcome outcome) {
@@ -191,6 +195,15 @@ public class Proxy {
         }
         String host = request.getHeader(HttpHeaders.HOST);
         return host == null ? null : HostAndPort.parseAuthority(host, -1);
+    }
+
+    /**
+     * An HTTP/1.x request that announces no body (and asks for no upgrade): its end follows in the read that brought
+     * its head, so there is nothing to hold back. An HTTP/2 stream's end may come in a later frame.
+     */
+    private static boolean endsWithItsHead(HttpServerRequest request) {
+        return request.version() != HttpVersion.HTTP_2 && !announcesBody(request)
+                && !request.headers().contains(HttpHeaders.UPGRADE);
     }
 
     private static boolean announcesBody(HttpServerRequest request) {

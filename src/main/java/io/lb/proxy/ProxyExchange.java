@@ -21,7 +21,7 @@ import io.vertx.core.net.HostAndPort;
  * it, and on failure either try another one or answer with an error; once a backend's response head arrives,
  * relay it and never retry again. Everything here runs on the client connection's event loop.
  */
-final class ProxyExchange extends ExchangeRecord {
+final class ProxyExchange extends ExchangeRecord implements Attempt.Listener {
 
     private final Forwarding forwarding;
     private final RouteTarget target;
@@ -48,7 +48,7 @@ final class ProxyExchange extends ExchangeRecord {
     private String stickyToken;
 
     ProxyExchange(Forwarding forwarding, RouteTarget target, HttpServerRequest request, HostAndPort authority,
-            String uri, boolean closeConnectionAfter) {
+            String uri, boolean closeConnectionAfter, boolean bodiless) {
         super(request, target.route(), target.upstream().name(), forwarding.requestIds().of(request));
         this.forwarding = forwarding;
         this.target = target;
@@ -60,7 +60,8 @@ final class ProxyExchange extends ExchangeRecord {
         this.authority = authority;
         this.backendUri = target.route().forwardedUri(uri);
         this.timers = TimerWheel.ofCurrentEventLoop(forwarding.vertx());
-        this.body = new RequestBody(request, forwarding.bodyBufferBytes(), timers, forwarding.requestBodyIdleMillis());
+        this.body = new RequestBody(request, bodiless, forwarding.bodyBufferBytes(), timers,
+                forwarding.requestBodyIdleMillis());
         this.chunkedUpload = hasBodyOfUnknownLength(request);
         this.announcesBody = chunkedUpload || announcesLength(request);
         this.deadline = startNanos() + forwarding.overallTimeoutNanos();
@@ -84,7 +85,6 @@ final class ProxyExchange extends ExchangeRecord {
             // An HTTP/2 stream's end (END_STREAM, often on the HEADERS frame itself) is delivered after this
             // handler: look one event-loop turn ahead, so that a GET is not sent to an HTTP/1.1 backend as a
             // chunked upload. Data that arrives meanwhile is held (the body pauses itself without a target).
-            request.resume();
             Vertx.currentContext().runOnContext(ignored -> firstTryOfHttp2Stream());
             return;
         }
@@ -119,23 +119,19 @@ final class ProxyExchange extends ExchangeRecord {
         }
         forwarding.listeners().tryStarted(this, backend, retryReason);
         retryReason = null;
-        Attempt attempt = new Attempt(backend.lease(), timers);
+        long now = System.nanoTime();
+        Attempt attempt = new Attempt(backend.lease(), timers, now);
         current = attempt;
-        attempt.send(forwarding.client(), method, backendUri, authority, chunkedUpload, body, responseTimeoutMillis(),
-                headers -> writeHeaders(backend, headers)).onComplete(head -> {
-                    if (head.succeeded()) {
-                        onResponseHead(attempt, head.result());
-                    } else {
-                        onAttemptFailed(attempt, (AttemptFailure) head.cause());
-                    }
-                });
+        attempt.send(forwarding.client(), method, backendUri, authority, chunkedUpload, body, responseTimeoutMillis(now),
+                this);
     }
 
-    private void writeHeaders(Backend backend, MultiMap backendHeaders) {
+    @Override
+    public void writeHeaders(Attempt attempt, MultiMap backendHeaders) {
         forwarding.headers().writeRequest(request, authority, backendHeaders);
         forwarding.requestIds().write(requestId(), backendHeaders);
         target.route().request().applyTo(backendHeaders);
-        forwarding.listeners().tryHeaders(this, backend, backendHeaders);
+        forwarding.listeners().tryHeaders(this, attempt.backend(), backendHeaders);
     }
 
     private void finishResponseHeaders(MultiMap clientHeaders) {
@@ -143,13 +139,15 @@ final class ProxyExchange extends ExchangeRecord {
         forwarding.requestIds().write(requestId(), clientHeaders);
     }
 
-    private void onResponseHead(Attempt attempt, BackendResponse backendResponse) {
+    @Override
+    public void onResponseHead(Attempt attempt, BackendResponse backendResponse) {
         if (over()) {
             discard(attempt, backendResponse);
             return;
         }
         int headStatus = backendResponse.statusCode();
-        upstream.recordLatency(attempt.backend(), attempt.elapsedNanos());
+        long now = System.nanoTime();
+        upstream.recordLatency(attempt.backend(), attempt.elapsedNanos(now));
         forwarding.health().responded(attempt.backend(), headStatus);
         if (upstream.retry().allowsRetryOn(headStatus, method) && mayTryAgain(true)) {
             forwarding.listeners().tryEnded(this, attempt.backend(), headStatus, null);
@@ -158,8 +156,8 @@ final class ProxyExchange extends ExchangeRecord {
             retry(statusReason(headStatus));
             return;
         }
-        headArrived();
-        relay(attempt, backendResponse);
+        headArrived(now);
+        relay(attempt, backendResponse, now);
     }
 
     /** Gives up on a response nobody will read; its stream reset is expected, not an error to log. */
@@ -169,7 +167,8 @@ final class ProxyExchange extends ExchangeRecord {
         attempt.abort();
     }
 
-    private void onAttemptFailed(Attempt attempt, AttemptFailure failure) {
+    @Override
+    public void onAttemptFailed(Attempt attempt, AttemptFailure failure) {
         if (over()) {
             attempt.abort();
             return;
@@ -229,13 +228,13 @@ final class ProxyExchange extends ExchangeRecord {
         tryNextBackend();
     }
 
-    private void relay(Attempt attempt, BackendResponse backendResponse) {
+    private void relay(Attempt attempt, BackendResponse backendResponse, long now) {
         int headStatus = backendResponse.statusCode();
         if (bodyStillComing()) {
             response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE); // answered before the whole body: see end
         }
         upstream.stick(request, stickyToken, attempt.backend());
-        ResponseRelay.relay(timers, backendResponse, response, method, forwarding.idleTimeoutMillis(),
+        ResponseRelay.relay(timers, backendResponse, response, method, forwarding.idleTimeoutMillis(), now,
                 this::finishResponseHeaders).onComplete(relayed -> onRelayEnded(attempt, headStatus, relayed));
     }
 
@@ -365,8 +364,8 @@ final class ProxyExchange extends ExchangeRecord {
                 || (request.version() == HttpVersion.HTTP_2 && !request.isEnded());
     }
 
-    private long responseTimeoutMillis() {
-        long remaining = (deadline - System.nanoTime()) / 1_000_000;
+    private long responseTimeoutMillis(long now) {
+        long remaining = (deadline - now) / 1_000_000;
         return Math.max(1, Math.min(upstream.responseTimeoutMillis(), remaining));
     }
 

@@ -23,7 +23,8 @@ final class RequestBody {
 
     private final HttpServerRequest source;
     private final long replayLimit;
-    private List<Buffer> kept = new ArrayList<>(2);
+    /** What was received so far, for a replay; null once past the limit. Its array is made on the first chunk. */
+    private List<Buffer> kept = new ArrayList<>();
     private long bytesReceived;
     /** Bytes past the replay limit held because no backend request was there to take them yet. */
     private boolean heldPastLimit;
@@ -42,7 +43,11 @@ final class RequestBody {
     private long lastProgressNanos;
     private Timeout idleCheck;
 
-    RequestBody(HttpServerRequest source, long replayLimit, TimerWheel timers, long idleMillis) {
+    /**
+     * {@code bodiless}: the request announced no body and was not paused; it counts as ended from the start, and
+     * its end, which Vert.x delivers right after the head, changes nothing.
+     */
+    RequestBody(HttpServerRequest source, boolean bodiless, long replayLimit, TimerWheel timers, long idleMillis) {
         this.source = source;
         this.replayLimit = replayLimit;
         this.timers = timers;
@@ -50,7 +55,7 @@ final class RequestBody {
         source.handler(this::onChunk);
         source.endHandler(ignored -> onEnd());
         source.exceptionHandler(this::onClientFailure);
-        ended = source.isEnded();
+        ended = bodiless || source.isEnded();
     }
 
     /** Called when the client's upload breaks (connection closed or reset mid-body). */
@@ -183,6 +188,9 @@ final class RequestBody {
     }
 
     private void onEnd() {
+        if (ended) {
+            return;
+        }
         stopWatching();
         ended = true;
         if (target != null) {

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import io.lb.client.BackendResponse;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -45,7 +46,7 @@ final class ResponseRelay {
     private final HttpServerResponse to;
     private final long idleMillis;
     private final Promise<Void> done = Promise.promise();
-    private long lastActivityNanos = System.nanoTime();
+    private long lastActivityNanos;
     private boolean waitingForClient;
     private Timeout watchdog;
     /** Declared, 0 when there can be none (HEAD, 204, 304), or -1: a stream (chunked, or until the close). */
@@ -56,7 +57,8 @@ final class ResponseRelay {
     private boolean flushScheduled;
 
     private ResponseRelay(TimerWheel timers, BackendResponse from, HttpServerResponse to, long idleMillis,
-            long contentLength) {
+            long contentLength, long nowNanos) {
+        this.lastActivityNanos = nowNanos;
         this.timers = timers;
         this.from = from;
         this.to = to;
@@ -67,13 +69,14 @@ final class ResponseRelay {
     /**
      * Completes when the client has the whole body, fails if either side breaks or the backend goes idle. On
      * failure the client response is not ended, so the caller can reset it and the client never mistakes a cut
-     * body for a whole one.
+     * body for a whole one. {@code nowNanos}: the {@link System#nanoTime()} the head arrived at.
      */
     static Future<Void> relay(TimerWheel timers, BackendResponse from, HttpServerResponse to, HttpMethod method,
-            long idleMillis, Consumer<MultiMap> finishHeaders) {
+            long idleMillis, long nowNanos, Consumer<MultiMap> finishHeaders) {
         to.setStatusCode(from.statusCode());
-        if (from.statusMessage() != null) {
-            to.setStatusMessage(from.statusMessage());
+        String reason = from.statusMessage();
+        if (reason != null && !reason.equals(HttpResponseStatus.valueOf(from.statusCode()).reasonPhrase())) {
+            to.setStatusMessage(reason); // Vert.x would build a status object of its own for every response
         }
         HopByHopHeaders.copyEndToEnd(from.headers(), to.headers());
         finishHeaders.accept(to.headers());
@@ -83,7 +86,7 @@ final class ResponseRelay {
             to.setChunked(true);
         }
         long declaredLength = bodyExpected ? parseLength(contentLength) : 0;
-        return new ResponseRelay(timers, from, to, idleMillis, declaredLength).start();
+        return new ResponseRelay(timers, from, to, idleMillis, declaredLength, nowNanos).start();
     }
 
     private Future<Void> start() {
@@ -109,7 +112,7 @@ final class ResponseRelay {
             finish(failure);
         });
         to.exceptionHandler(failure -> finish(new ClientFailure(failure)));
-        watchdog = timers.schedule(idleMillis, this::checkIdle);
+        watchdog = timers.schedule(idleMillis, this::checkIdle, lastActivityNanos);
         if (contentLength < 0) {
             scheduleFlush(); // a stream: its head must not wait for its first chunk
         }

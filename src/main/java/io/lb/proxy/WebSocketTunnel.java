@@ -194,7 +194,7 @@ final class WebSocketTunnel extends ExchangeRecord {
     private void relayRefusal(Backend backend, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
         ResponseRelay.relay(timers(), VertxBackendClient.response(backendResponse), response, HttpMethod.GET,
-                forwarding.idleTimeoutMillis(), this::finishResponseHeaders).onComplete(relayed -> {
+                forwarding.idleTimeoutMillis(), System.nanoTime(), this::finishResponseHeaders).onComplete(relayed -> {
             forwarding.listeners().tryEnded(this, backend, status, relayed.succeeded() ? null : "body_cut");
             if (relayed.succeeded()) {
                 end(backend, status, Outcome.SUCCESS);

@@ -52,7 +52,11 @@ public final class TimerWheel {
 
     /** Runs {@code action} on this event loop after {@code delayMillis} unless the returned timeout is cancelled. */
     public Timeout schedule(long delayMillis, Runnable action) {
-        long now = System.nanoTime();
+        return schedule(delayMillis, action, System.nanoTime());
+    }
+
+    /** As {@link #schedule(long, Runnable)}, from {@code now}: a {@link System#nanoTime()} the caller just read. */
+    public Timeout schedule(long delayMillis, Runnable action, long now) {
         long dueNanos = now - originNanos + Math.max(0, delayMillis) * 1_000_000;
         long tick = Math.max(processedTick + 1, (dueNanos + TICK_NANOS - 1) / TICK_NANOS);
         Timeout timeout = new Timeout(this, action, tick);
