@@ -113,8 +113,9 @@ final class HopByHopHeaders {
     }
 
     /**
-     * The header names listed in the Connection header(s) that are not hop-by-hop anyway. Nothing is allocated in
-     * the usual cases: no Connection header, or only {@code keep-alive}, {@code close} or {@code upgrade} in it.
+     * The header names listed in the Connection header(s) that are not hop-by-hop anyway. No list is made in the
+     * usual cases: no Connection header, or only {@code keep-alive}, {@code close} or {@code upgrade} in it. The
+     * values are read from the stored entries: {@code getAll} would build a list of them first.
      */
     private static List<String> namedByConnection(MultiMap headers) {
         if (!headers.contains("connection")) {
@@ -123,45 +124,24 @@ final class HopByHopHeaders {
         List<String> names = null;
         for (var entries = entries(headers); entries.hasNext();) {
             Map.Entry<? extends CharSequence, ? extends CharSequence> header = entries.next();
-            if (header.getKey().length() == 10 && is(header.getKey(), "connection")) {
-                names = addNamed(header.getValue(), names);
+            if (header.getKey().length() != 10 || !is(header.getKey(), "connection")) {
+                continue;
             }
-        }
-        return names == null ? List.of() : names;
-    }
-
-    /** The names in one Connection value; a String is made only for a name that is not hop-by-hop anyway. */
-    private static List<String> addNamed(CharSequence value, List<String> names) {
-        int start = 0;
-        while (start <= value.length()) {
-            int end = start;
-            while (end < value.length() && value.charAt(end) != ',') {
-                end++;
-            }
-            int from = start;
-            int to = end;
-            while (from < to && Character.isWhitespace(value.charAt(from))) {
-                from++;
-            }
-            while (to > from && Character.isWhitespace(value.charAt(to - 1))) {
-                to--;
-            }
-            if (to > from && !isToken(value, from, to, "keep-alive") && !isToken(value, from, to, "close")
-                    && !isToken(value, from, to, "upgrade")) {
-                String name = value.subSequence(from, to).toString();
-                if (!isHopByHop(name)) {
+            String value = header.getValue().toString();
+            int start = 0;
+            while (start <= value.length()) {
+                int comma = value.indexOf(',', start);
+                int end = comma < 0 ? value.length() : comma;
+                String name = value.substring(start, end).trim();
+                if (!name.isEmpty() && !isHopByHop(name) && !name.equalsIgnoreCase("close")) {
                     if (names == null) {
                         names = new ArrayList<>(2);
                     }
                     names.add(name);
                 }
+                start = end + 1;
             }
-            start = end + 1;
         }
-        return names;
-    }
-
-    private static boolean isToken(CharSequence value, int from, int to, String token) {
-        return to - from == token.length() && AsciiString.regionMatches(value, true, from, token, 0, token.length());
+        return names == null ? List.of() : names;
     }
 }
