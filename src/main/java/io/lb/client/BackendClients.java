@@ -1,7 +1,6 @@
 package io.lb.client;
 
 import io.lb.config.BackendSpec;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 
 /** Picks the client for a backend: Netty's codec for HTTP/1.1 (plain or TLS), the Vert.x client for HTTP/2. */
@@ -18,8 +17,8 @@ public final class BackendClients implements BackendClient {
     }
 
     @Override
-    public Future<BackendRequest> request(BackendSpec backend, HttpMethod method, String uri) {
-        return http2 ? vertx.request(backend, method, uri) : http1.request(backend, method, uri);
+    public void request(BackendSpec backend, HttpMethod method, String uri, RequestListener listener) {
+        (http2 ? vertx : http1).request(backend, method, uri, listener);
     }
 
     @Override

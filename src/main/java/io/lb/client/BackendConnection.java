@@ -1,5 +1,6 @@
 package io.lb.client;
 
+import io.lb.client.BackendClient.RequestListener;
 import io.lb.client.ProtocolViolation.Kind;
 import io.lb.config.BackendSpec;
 import io.netty.channel.Channel;
@@ -53,8 +54,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.decoder = decoder;
     }
 
-    BackendRequest start(Context context, HttpMethod method, String uri) {
-        current = new Http1Exchange(this, context, backend, method, uri);
+    BackendRequest start(Context context, HttpMethod method, String uri, RequestListener listener) {
+        current = new Http1Exchange(this, context, backend, method, uri, listener);
         finalHead = false;
         responseEnded = false;
         return current;

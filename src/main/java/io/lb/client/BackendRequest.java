@@ -1,6 +1,5 @@
 package io.lb.client;
 
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -25,12 +24,10 @@ public interface BackendRequest {
 
     void drainHandler(Handler<Void> handler);
 
-    /** Completes with the response head, or fails if the connection breaks or {@link #reset} is called first. */
-    Future<BackendResponse> response();
-
     /**
-     * Gives up on the request: its connection is closed, never reused. A response not yet received fails with
-     * {@code cause} (or a closed-connection failure when null); a response being read reports an exception.
+     * Gives up on the request: its connection is closed, never reused. A response head not yet received is reported
+     * as failed with {@code cause} (or a closed-connection failure when null); a response being read reports an
+     * exception.
      */
     void reset(Throwable cause);
 }

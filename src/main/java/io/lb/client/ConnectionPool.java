@@ -16,8 +16,8 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
+import io.lb.client.BackendClient.RequestListener;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * One event loop's kept-alive connections to one backend: the most recently used idle one first (its socket is
@@ -37,9 +37,6 @@ final class ConnectionPool {
     /** Connected and connecting. */
     private int open;
 
-    private record Waiter(Context context, Promise<BackendConnection> promise, long sinceNanos) {
-    }
-
     ConnectionPool(BackendSpec backend, EventLoop eventLoop, ConnectionSettings settings,
             Consumer<ConnectionPool> onEmpty) {
         this.backend = backend;
@@ -48,27 +45,30 @@ final class ConnectionPool {
         this.onEmpty = onEmpty;
     }
 
-    Future<BackendConnection> acquire(Context context) {
+    /**
+     * Starts the request on a connection: at once on an idle one, otherwise when a new one is ready or one is handed
+     * back, on the request's context.
+     */
+    void acquire(Context context, HttpMethod method, String uri, RequestListener listener) {
         BackendConnection connection;
         while ((connection = idle.pollFirst()) != null) {
             if (connection.usable()) {
-                return VertxInternals.succeededFuture(context, connection);
+                listener.connected(connection.start(context, method, uri, listener));
+                return;
             }
             connection.close();
         }
         if (open < settings.maxPerEventLoop()) {
-            Promise<BackendConnection> promise = VertxInternals.promise(context);
-            connect(promise);
-            return promise.future();
+            connect(new Waiter(context, method, uri, listener, 0));
+            return;
         }
         long now = System.nanoTime();
         dropExpiredWaiters(now);
         if (waiting.size() >= settings.maxPendingPerEventLoop()) {
-            return VertxInternals.failedFuture(context, new QueueFullException(settings.maxPendingPerEventLoop()));
+            listener.connectFailed(new QueueFullException(settings.maxPendingPerEventLoop()));
+            return;
         }
-        Promise<BackendConnection> promise = VertxInternals.promise(context);
-        waiting.addLast(new Waiter(context, promise, now));
-        return promise.future();
+        waiting.addLast(new Waiter(context, method, uri, listener, now));
     }
 
     /** The exchange on {@code connection} is over and the connection may carry another. */
@@ -77,7 +77,7 @@ final class ConnectionPool {
         dropExpiredWaiters(now);
         Waiter next = waiting.pollFirst();
         if (next != null) {
-            next.promise().complete(connection);
+            next.handOver(connection);
         } else {
             connection.idleSince(now);
             idle.addFirst(connection);
@@ -92,7 +92,7 @@ final class ConnectionPool {
         dropExpiredWaiters(System.nanoTime());
         Waiter next = waiting.pollFirst();
         if (next != null) {
-            connect(next.promise());
+            connect(next);
         } else if (open == 0) {
             onEmpty.accept(this);
         }
@@ -107,7 +107,7 @@ final class ConnectionPool {
         Waiter oldest;
         while ((oldest = waiting.peekFirst()) != null && now - oldest.sinceNanos() >= settings.queueTimeoutNanos()) {
             waiting.pollFirst();
-            oldest.promise().tryFail(new QueueTimeoutException());
+            oldest.fail(new QueueTimeoutException());
         }
     }
 
@@ -137,29 +137,29 @@ final class ConnectionPool {
         }
     }
 
-    private void connect(Promise<BackendConnection> promise) {
+    private void connect(Waiter waiter) {
         open++;
         if (!backend.tls()) {
-            connect(promise, null);
+            connect(waiter, null);
             return;
         }
         CompletableFuture<SslContext> tls = settings.tls().prepare();
         SslContext ready = tls.getNow(null);
         if (ready != null) {
-            connect(promise, ready);
+            connect(waiter, ready);
             return;
         }
         tls.whenComplete((context, failure) -> eventLoop.execute(() -> {
             if (failure != null) {
                 closed(null);
-                promise.fail(failure);
+                waiter.fail(failure);
             } else {
-                connect(promise, context);
+                connect(waiter, context);
             }
         }));
     }
 
-    private void connect(Promise<BackendConnection> promise, SslContext tls) {
+    private void connect(Waiter waiter, SslContext tls) {
         BackendConnection connection = new BackendConnection(this, backend, settings.protocolErrors());
         ChannelFuture connecting = new Bootstrap()
                 .group(eventLoop)
@@ -183,21 +183,21 @@ final class ConnectionPool {
         connecting.addListener(done -> {
             if (!done.isSuccess()) {
                 connection.reportClosed();
-                promise.fail(done.cause());
+                waiter.fail(done.cause());
                 return;
             }
             settings.openChannels().add(connecting.channel());
             if (tls == null) {
-                promise.complete(connection);
+                waiter.handOver(connection);
                 return;
             }
             // a try starts on a connection whose handshake is done: a refused certificate is a connect failure
             connecting.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(handshake -> {
                 if (handshake.isSuccess()) {
-                    promise.complete(connection);
+                    waiter.handOver(connection);
                 } else {
                     connection.close();
-                    promise.fail(handshake.cause());
+                    waiter.fail(handshake.cause());
                 }
             });
         });
@@ -205,5 +205,21 @@ final class ConnectionPool {
 
     long keepAliveNanos() {
         return settings.keepAliveMillis() * 1_000_000;
+    }
+
+    /**
+     * A request waiting for a connection, told on its own context (a connection is handed over from a Netty
+     * listener, or from another exchange's end, on the same event loop).
+     */
+    private record Waiter(Context context, HttpMethod method, String uri, RequestListener listener, long sinceNanos) {
+
+        void handOver(BackendConnection connection) {
+            VertxInternals.emit(context, connection,
+                    ready -> listener.connected(ready.start(context, method, uri, listener)));
+        }
+
+        void fail(Throwable cause) {
+            VertxInternals.emit(context, cause, listener::connectFailed);
+        }
     }
 }

@@ -4,6 +4,7 @@ import static io.netty.handler.codec.http.HttpVersion.HTTP_1_1;
 
 import java.util.ArrayDeque;
 
+import io.lb.client.BackendClient.RequestListener;
 import io.lb.config.BackendSpec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -18,10 +19,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
@@ -46,7 +45,9 @@ final class Http1Exchange implements BackendRequest {
     /** The request head's headers: filled by the proxy as a MultiMap, written by Netty's encoder as they are. */
     private final io.netty.handler.codec.http.HttpHeaders headers = VertxInternals.newHeaders();
     private final MultiMap headersView = VertxInternals.asMultiMap(headers);
-    private final Promise<BackendResponse> response;
+    private final RequestListener listener;
+    /** The listener was told about the response head: it arrived, or it failed. */
+    private boolean headReported;
     private HostAndPort authority;
     private boolean chunked;
     private boolean headSent;
@@ -68,13 +69,13 @@ final class Http1Exchange implements BackendRequest {
     private Handler<Throwable> exceptionHandler;
 
     Http1Exchange(BackendConnection connection, Context context, BackendSpec backend, HttpMethod method,
-            String uri) {
+            String uri, RequestListener listener) {
         this.connection = connection;
         this.context = context;
         this.backend = backend;
         this.method = method;
         this.uri = uri;
-        this.response = VertxInternals.promise(context);
+        this.listener = listener;
     }
 
     Context context() {
@@ -142,11 +143,6 @@ final class Http1Exchange implements BackendRequest {
     }
 
     @Override
-    public Future<BackendResponse> response() {
-        return response.future();
-    }
-
-    @Override
     public void reset(Throwable cause) {
         if (over) {
             return;
@@ -204,7 +200,8 @@ final class Http1Exchange implements BackendRequest {
             return;
         }
         head = received;
-        response.complete(new Response());
+        headReported = true;
+        listener.responseHead(new Response());
     }
 
     private void onContent(HttpContent content) {
@@ -249,8 +246,9 @@ final class Http1Exchange implements BackendRequest {
     }
 
     private void fail(Throwable cause) {
-        if (head == null) {
-            response.tryFail(cause);
+        if (!headReported) {
+            headReported = true;
+            listener.responseFailed(cause);
         } else if (!receivedEnd) {
             pending = null;
             Handler<Throwable> handler = exceptionHandler;

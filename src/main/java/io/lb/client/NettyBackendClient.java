@@ -8,7 +8,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 
@@ -43,7 +42,7 @@ public final class NettyBackendClient implements BackendClient {
     }
 
     @Override
-    public Future<BackendRequest> request(BackendSpec backend, HttpMethod method, String uri) {
+    public void request(BackendSpec backend, HttpMethod method, String uri, RequestListener listener) {
         Context context = vertx.getOrCreateContext();
         Map<BackendSpec, ConnectionPool> ofThisLoop = pools.get();
         ConnectionPool pool = ofThisLoop.get(backend);
@@ -52,7 +51,7 @@ public final class NettyBackendClient implements BackendClient {
                     empty -> ofThisLoop.remove(backend, empty));
             ofThisLoop.put(backend, pool);
         }
-        return pool.acquire(context).map(connection -> connection.start(context, method, uri));
+        pool.acquire(context, method, uri, listener);
     }
 
     /** A per-backend limit divided over the event loops' pools, rounded up. */

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.util.AsciiString;
 
 /**
  * Netty's response decoder, told by the connection whether the response answers a HEAD (and so has no body
@@ -36,6 +37,12 @@ final class ResponseDecoder extends HttpResponseDecoder {
     ResponseDecoder(BackendConnection connection) {
         super(new HttpDecoderConfig().setHeadersFactory(VERTX_HEADERS));
         this.connection = connection;
+    }
+
+    @Override
+    protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
+        AsciiString known = KnownHeaderNames.lookUp(bytes, start, length);
+        return known != null ? known : super.splitHeaderName(bytes, start, length);
     }
 
     /** Bytes received and not yet decoded: past the end of a response, there must be none. */

@@ -1,7 +1,6 @@
 package io.lb.client;
 
 import io.lb.config.BackendSpec;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -23,14 +22,28 @@ public final class VertxBackendClient implements BackendClient {
     }
 
     @Override
-    public Future<BackendRequest> request(BackendSpec backend, HttpMethod method, String uri) {
+    public void request(BackendSpec backend, HttpMethod method, String uri, RequestListener listener) {
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
                 .setHost(backend.host())
                 .setPort(backend.port())
                 .setSsl(backend.tls())
                 .setURI(uri);
-        return client.request(options).map(Request::new);
+        client.request(options).onComplete(created -> {
+            if (created.failed()) {
+                listener.connectFailed(created.cause());
+                return;
+            }
+            HttpClientRequest request = created.result();
+            listener.connected(new Request(request));
+            request.response().onComplete(response -> {
+                if (response.succeeded()) {
+                    listener.responseHead(new Response(response.result()));
+                } else {
+                    listener.responseFailed(response.cause());
+                }
+            });
+        });
     }
 
     /** A response the Vert.x client received directly (a refused WebSocket upgrade). */
@@ -44,7 +57,7 @@ public final class VertxBackendClient implements BackendClient {
         Request(HttpClientRequest request) {
             this.request = request;
             request.exceptionHandler(ignored -> {
-                // surfaces through response() as well; handled there
+                // surfaces as the response's failure as well; handled there
             });
         }
 
@@ -81,11 +94,6 @@ public final class VertxBackendClient implements BackendClient {
         @Override
         public void drainHandler(Handler<Void> handler) {
             request.drainHandler(handler);
-        }
-
-        @Override
-        public Future<BackendResponse> response() {
-            return request.response().map(Response::new);
         }
 
         @Override

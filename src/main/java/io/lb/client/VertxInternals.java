@@ -8,10 +8,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.impl.VertxByteBufAllocator;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
@@ -43,19 +41,6 @@ public final class VertxInternals {
     /** The socket channel factory Vert.x itself uses (epoll or NIO): {@code Vertx} does not expose its transport. */
     static Transport transport(Vertx vertx) {
         return ((VertxInternal) vertx).transport();
-    }
-
-    /** A promise whose handlers run on {@code context}: the public {@code Promise.promise()} is bound to none. */
-    static <T> Promise<T> promise(Context context) {
-        return ((ContextInternal) context).promise();
-    }
-
-    static <T> Future<T> succeededFuture(Context context, T value) {
-        return ((ContextInternal) context).succeededFuture(value);
-    }
-
-    static <T> Future<T> failedFuture(Context context, Throwable failure) {
-        return ((ContextInternal) context).failedFuture(failure);
     }
 
     /**

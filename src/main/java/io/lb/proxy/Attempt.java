@@ -3,6 +3,7 @@ package io.lb.proxy;
 import io.lb.balancer.Backend;
 import io.lb.balancer.Lease;
 import io.lb.client.BackendClient;
+import io.lb.client.BackendClient.RequestListener;
 import io.lb.client.BackendRequest;
 import io.lb.client.BackendResponse;
 import io.lb.timer.Timeout;
@@ -16,7 +17,7 @@ import io.vertx.core.net.HostAndPort;
  * for the response head. {@link #send} reports the head, or an {@link AttemptFailure}, to its {@link Listener}. The
  * try holds the backend's lease until {@link #finish}, {@link #fail} or {@link #abort}.
  */
-final class Attempt {
+final class Attempt implements RequestListener {
 
     /** What a try tells the exchange that made it; called on the exchange's event loop, never after an abort. */
     interface Listener {
@@ -33,6 +34,9 @@ final class Attempt {
     private final TimerWheel timers;
     private final long startNanos;
     private Listener listener;
+    private HostAndPort authority;
+    private boolean chunked;
+    private RequestBody body;
     /** The head or a failure was reported: nothing more is. */
     private boolean settled;
     private BackendRequest backendRequest;
@@ -66,40 +70,51 @@ final class Attempt {
     void send(BackendClient client, HttpMethod method, String uri, HostAndPort authority, boolean chunked,
             RequestBody body, long responseTimeoutMillis, Listener listener) {
         this.listener = listener;
+        this.authority = authority;
+        this.chunked = chunked;
+        this.body = body;
         responseTimeout = timers.schedule(responseTimeoutMillis, this::timedOut, startNanos);
-        client.request(lease.backend().spec(), method, uri).onComplete(connected -> {
-            if (connected.failed()) {
-                if (!aborted) {
-                    responseTimeout.cancel();
-                    failed(AttemptFailure.beforeSend(connected.cause()));
-                }
-                return;
-            }
-            BackendRequest request = connected.result();
-            if (aborted) {
-                request.reset(null); // nothing was written: the connection goes back to the pool
-                return;
-            }
-            backendRequest = request;
-            if (authority != null) {
-                request.authority(authority);
-            }
-            listener.writeHeaders(this, request.headers());
-            request.setChunked(chunked);
-            request.response().onComplete(response -> {
-                responseTimeout.cancel();
-                if (aborted || settled) {
-                    return;
-                }
-                if (response.succeeded()) {
-                    settled = true;
-                    listener.onResponseHead(this, response.result());
-                } else {
-                    failed(AttemptFailure.afterSend(response.cause()));
-                }
-            });
-            body.streamTo(request);
-        });
+        client.request(lease.backend().spec(), method, uri, this);
+    }
+
+    @Override
+    public void connected(BackendRequest request) {
+        if (aborted) {
+            request.reset(null); // nothing was written: the connection goes back to the pool
+            return;
+        }
+        backendRequest = request;
+        if (authority != null) {
+            request.authority(authority);
+        }
+        listener.writeHeaders(this, request.headers());
+        request.setChunked(chunked);
+        body.streamTo(request);
+    }
+
+    @Override
+    public void connectFailed(Throwable cause) {
+        if (!aborted) {
+            responseTimeout.cancel();
+            failed(AttemptFailure.beforeSend(cause));
+        }
+    }
+
+    @Override
+    public void responseHead(BackendResponse response) {
+        responseTimeout.cancel();
+        if (!aborted && !settled) {
+            settled = true;
+            listener.onResponseHead(this, response);
+        }
+    }
+
+    @Override
+    public void responseFailed(Throwable cause) {
+        responseTimeout.cancel();
+        if (!aborted) {
+            failed(AttemptFailure.afterSend(cause));
+        }
     }
 
     private void failed(AttemptFailure failure) {

@@ -6,7 +6,6 @@ import java.util.List;
 import io.lb.balancer.Backend;
 import io.lb.client.BackendResponse;
 import io.lb.timer.TimerWheel;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -21,7 +20,7 @@ import io.vertx.core.net.HostAndPort;
  * it, and on failure either try another one or answer with an error; once a backend's response head arrives,
  * relay it and never retry again. Everything here runs on the client connection's event loop.
  */
-final class ProxyExchange extends ExchangeRecord implements Attempt.Listener {
+final class ProxyExchange extends ExchangeRecord implements Attempt.Listener, ResponseRelay.Listener {
 
     private final Forwarding forwarding;
     private final RouteTarget target;
@@ -40,6 +39,9 @@ final class ProxyExchange extends ExchangeRecord implements Attempt.Listener {
     private final long deadline;
     private final List<Backend> tried = new ArrayList<>(2);
     private Attempt current;
+    /** The try whose response is being relayed, and the status of its head. */
+    private Attempt relaying;
+    private int relayedStatus;
     private AttemptFailure lastFailure;
     private boolean holdsRetryToken;
     /** Why the next try is a retry; null for the first try. */
@@ -134,7 +136,8 @@ final class ProxyExchange extends ExchangeRecord implements Attempt.Listener {
         forwarding.listeners().tryHeaders(this, attempt.backend(), backendHeaders);
     }
 
-    private void finishResponseHeaders(MultiMap clientHeaders) {
+    @Override
+    public void finishHeaders(MultiMap clientHeaders) {
         target.route().response().applyTo(clientHeaders);
         forwarding.requestIds().write(requestId(), clientHeaders);
     }
@@ -234,30 +237,34 @@ final class ProxyExchange extends ExchangeRecord implements Attempt.Listener {
             response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE); // answered before the whole body: see end
         }
         upstream.stick(request, stickyToken, attempt.backend());
-        ResponseRelay.relay(timers, backendResponse, response, method, forwarding.idleTimeoutMillis(), now,
-                this::finishResponseHeaders).onComplete(relayed -> onRelayEnded(attempt, headStatus, relayed));
+        relaying = attempt;
+        relayedStatus = headStatus;
+        ResponseRelay.relay(timers, backendResponse, response, method, forwarding.idleTimeoutMillis(), now, this);
     }
 
-    private void onRelayEnded(Attempt attempt, int headStatus, AsyncResult<Void> relayed) {
+    @Override
+    public void relayEnded(Throwable failure) {
+        Attempt attempt = relaying;
+        int headStatus = relayedStatus;
         body.forgetReplay();
         // Recorded before the lease is released: the release may take a retired backend out of the pool and its
         // meters with it.
-        if (relayed.succeeded()) {
+        if (failure == null) {
             forwarding.listeners().tryEnded(this, attempt.backend(), headStatus, null);
             end(attempt.backend(), headStatus, Outcome.SUCCESS);
             attempt.finish();
-        } else if (response.closed() || relayed.cause() instanceof ResponseRelay.ClientFailure) {
+        } else if (response.closed() || failure instanceof ResponseRelay.ClientFailure) {
             forwarding.listeners().tryEnded(this, attempt.backend(), headStatus, "client_abort");
             end(attempt.backend(), headStatus, Outcome.CLIENT_ABORT);
             attempt.abort();
         } else {
             // The backend broke mid-body or went silent. A cut body must not look complete: reset the client's
             // stream (on HTTP/1.1, its connection) instead of ending the response.
-            boolean idle = relayed.cause() instanceof ResponseRelay.IdleTimeout;
+            boolean idle = failure instanceof ResponseRelay.IdleTimeout;
             forwarding.listeners().tryEnded(this, attempt.backend(), headStatus, idle ? "idle_timeout" : "body_cut");
             end(attempt.backend(), headStatus, idle ? Outcome.TIMEOUT : Outcome.BACKEND_ERROR);
             attempt.fail();
-            forwarding.health().gatewayError(attempt.backend(), relayed.cause().getMessage());
+            forwarding.health().gatewayError(attempt.backend(), failure.getMessage());
             attempt.abort();
             response.reset();
         }

@@ -1,5 +1,6 @@
 package io.lb.proxy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.lb.config.InvalidConfigException;
@@ -16,7 +17,7 @@ import io.vertx.core.http.HttpServerRequest;
 final class RequestIds {
 
     static final int MAX_LENGTH = 200;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final boolean enabled;
     private final CharSequence header;
@@ -64,13 +65,13 @@ final class RequestIds {
     /** 128 random bits as 32 hexadecimal digits. */
     static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] digits = new char[32];
+        byte[] digits = new byte[32];
         long high = random.nextLong();
         long low = random.nextLong();
         for (int i = 0; i < 16; i++) {
             digits[i] = HEX[(int) (high >>> (60 - 4 * i)) & 0xf];
             digits[16 + i] = HEX[(int) (low >>> (60 - 4 * i)) & 0xf];
         }
-        return new String(digits);
+        return new String(digits, StandardCharsets.ISO_8859_1); // one byte per character, no char[] between
     }
 }

@@ -1,14 +1,10 @@
 package io.lb.proxy;
 
-import java.util.function.Consumer;
-
 import io.lb.client.BackendResponse;
 import io.lb.timer.Timeout;
 import io.lb.timer.TimerWheel;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -41,11 +37,25 @@ final class ResponseRelay {
         }
     }
 
+    /** What a relay tells its exchange; on the exchange's event loop. */
+    interface Listener {
+
+        /** The client's headers, with the backend's end-to-end ones copied: the last change before they leave. */
+        void finishHeaders(MultiMap clientHeaders);
+
+        /**
+         * Called once: the client has the whole body ({@code failure} null), or the relay failed: the backend broke
+         * or went idle ({@link IdleTimeout}), or the client went away ({@link ClientFailure}).
+         */
+        void relayEnded(Throwable failure);
+    }
+
     private final TimerWheel timers;
     private final BackendResponse from;
     private final HttpServerResponse to;
     private final long idleMillis;
-    private final Promise<Void> done = Promise.promise();
+    private final Listener listener;
+    private boolean finished;
     private long lastActivityNanos;
     private boolean waitingForClient;
     private Timeout watchdog;
@@ -57,8 +67,9 @@ final class ResponseRelay {
     private boolean flushScheduled;
 
     private ResponseRelay(TimerWheel timers, BackendResponse from, HttpServerResponse to, long idleMillis,
-            long contentLength, long nowNanos) {
+            long contentLength, long nowNanos, Listener listener) {
         this.lastActivityNanos = nowNanos;
+        this.listener = listener;
         this.timers = timers;
         this.from = from;
         this.to = to;
@@ -67,29 +78,29 @@ final class ResponseRelay {
     }
 
     /**
-     * Completes when the client has the whole body, fails if either side breaks or the backend goes idle. On
-     * failure the client response is not ended, so the caller can reset it and the client never mistakes a cut
+     * Tells the listener when the client has the whole body, or that either side broke or the backend went idle. On
+     * failure the client response is not ended, so the listener can reset it and the client never mistakes a cut
      * body for a whole one. {@code nowNanos}: the {@link System#nanoTime()} the head arrived at.
      */
-    static Future<Void> relay(TimerWheel timers, BackendResponse from, HttpServerResponse to, HttpMethod method,
-            long idleMillis, long nowNanos, Consumer<MultiMap> finishHeaders) {
+    static void relay(TimerWheel timers, BackendResponse from, HttpServerResponse to, HttpMethod method,
+            long idleMillis, long nowNanos, Listener listener) {
         to.setStatusCode(from.statusCode());
         String reason = from.statusMessage();
         if (reason != null && !reason.equals(HttpResponseStatus.valueOf(from.statusCode()).reasonPhrase())) {
             to.setStatusMessage(reason); // Vert.x would build a status object of its own for every response
         }
         HopByHopHeaders.copyEndToEnd(from.headers(), to.headers());
-        finishHeaders.accept(to.headers());
+        listener.finishHeaders(to.headers());
         boolean bodyExpected = mayHaveBody(from.statusCode(), method);
         String contentLength = to.headers().get(HttpHeaders.CONTENT_LENGTH);
         if (contentLength == null && bodyExpected) {
             to.setChunked(true);
         }
         long declaredLength = bodyExpected ? parseLength(contentLength) : 0;
-        return new ResponseRelay(timers, from, to, idleMillis, declaredLength, nowNanos).start();
+        new ResponseRelay(timers, from, to, idleMillis, declaredLength, nowNanos, listener).start();
     }
 
-    private Future<Void> start() {
+    private void start() {
         from.pause();
         from.handler(this::onChunk);
         from.endHandler(ignored -> {
@@ -117,7 +128,6 @@ final class ResponseRelay {
             scheduleFlush(); // a stream: its head must not wait for its first chunk
         }
         from.resume();
-        return done.future();
     }
 
     /**
@@ -167,7 +177,7 @@ final class ResponseRelay {
 
     private void flush() {
         flushScheduled = false;
-        if (done.future().isComplete() || to.ended() || to.closed()) {
+        if (finished || to.ended() || to.closed()) {
             return;
         }
         if (held != null) {
@@ -193,7 +203,7 @@ final class ResponseRelay {
     }
 
     private void checkIdle() {
-        if (done.future().isComplete()) {
+        if (finished) {
             return;
         }
         long idleNanos = System.nanoTime() - lastActivityNanos;
@@ -208,16 +218,13 @@ final class ResponseRelay {
     }
 
     private void finish(Throwable failure) {
-        if (done.future().isComplete()) {
+        if (finished) {
             return;
         }
+        finished = true;
         watchdog.cancel();
         held = null;
-        if (failure == null) {
-            done.complete();
-        } else {
-            done.fail(failure);
-        }
+        listener.relayEnded(failure);
     }
 
     /** Netty has validated the header by now; anything unexpected just means "not known". */

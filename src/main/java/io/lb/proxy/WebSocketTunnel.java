@@ -194,20 +194,32 @@ final class WebSocketTunnel extends ExchangeRecord {
     private void relayRefusal(Backend backend, HttpClientResponse backendResponse) {
         int status = backendResponse.statusCode();
         ResponseRelay.relay(timers(), VertxBackendClient.response(backendResponse), response, HttpMethod.GET,
-                forwarding.idleTimeoutMillis(), System.nanoTime(), this::finishResponseHeaders).onComplete(relayed -> {
-            forwarding.listeners().tryEnded(this, backend, status, relayed.succeeded() ? null : "body_cut");
-            if (relayed.succeeded()) {
-                end(backend, status, Outcome.SUCCESS);
-            } else if (response.closed()) {
-                backendRequest.reset();
-                end(backend, status, Outcome.CLIENT_ABORT);
-            } else {
-                lease.releaseAsFailure();
-                backendRequest.reset();
-                response.reset();
-                end(backend, status, Outcome.BACKEND_ERROR);
-            }
-        });
+                forwarding.idleTimeoutMillis(), System.nanoTime(), new ResponseRelay.Listener() {
+                    @Override
+                    public void finishHeaders(MultiMap clientHeaders) {
+                        finishResponseHeaders(clientHeaders);
+                    }
+
+                    @Override
+                    public void relayEnded(Throwable failure) {
+                        refusalRelayed(backend, status, failure);
+                    }
+                });
+    }
+
+    private void refusalRelayed(Backend backend, int status, Throwable failure) {
+        forwarding.listeners().tryEnded(this, backend, status, failure == null ? null : "body_cut");
+        if (failure == null) {
+            end(backend, status, Outcome.SUCCESS);
+        } else if (response.closed()) {
+            backendRequest.reset();
+            end(backend, status, Outcome.CLIENT_ABORT);
+        } else {
+            lease.releaseAsFailure();
+            backendRequest.reset();
+            response.reset();
+            end(backend, status, Outcome.BACKEND_ERROR);
+        }
     }
 
     private void switchProtocols(Backend backend, HttpClientResponse backendResponse) {

@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 /**
@@ -54,26 +53,6 @@ class VertxInternalsTest {
         context.runOnContext(ignored -> inLoop.complete(VertxInternals.eventLoop(context).inEventLoop()));
         assertTrue(inLoop.get(10, TimeUnit.SECONDS));
         assertFalse(VertxInternals.eventLoop(context).inEventLoop(), "the test thread is not the event loop");
-    }
-
-    @Test
-    void promiseCompletedElsewhereCallsBackOnTheContext() throws Exception {
-        Promise<String> promise = VertxInternals.promise(context);
-        CompletableFuture<Context> calledOn = new CompletableFuture<>();
-        promise.future().onComplete(ignored -> calledOn.complete(Vertx.currentContext()));
-        promise.complete("done"); // from the test thread
-        assertSame(context, calledOn.get(10, TimeUnit.SECONDS));
-    }
-
-    @Test
-    void succeededAndFailedFuturesCallBackOnTheContext() throws Exception {
-        CompletableFuture<Context> succeeded = new CompletableFuture<>();
-        VertxInternals.succeededFuture(context, 1).onSuccess(ignored -> succeeded.complete(Vertx.currentContext()));
-        assertSame(context, succeeded.get(10, TimeUnit.SECONDS));
-        CompletableFuture<Context> failed = new CompletableFuture<>();
-        VertxInternals.failedFuture(context, new IllegalStateException("x"))
-                .onFailure(ignored -> failed.complete(Vertx.currentContext()));
-        assertSame(context, failed.get(10, TimeUnit.SECONDS));
     }
 
     @Test
