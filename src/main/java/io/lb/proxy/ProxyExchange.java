@@ -64,8 +64,8 @@ final class ProxyExchange extends ExchangeRecord implements Attempt.Listener, Re
         this.timers = TimerWheel.ofCurrentEventLoop(forwarding.vertx());
         this.body = new RequestBody(request, bodiless, forwarding.bodyBufferBytes(), timers,
                 forwarding.requestBodyIdleMillis());
-        this.chunkedUpload = hasBodyOfUnknownLength(request);
-        this.announcesBody = chunkedUpload || announcesLength(request);
+        this.chunkedUpload = !bodiless && hasBodyOfUnknownLength(request);
+        this.announcesBody = !bodiless && (chunkedUpload || announcesLength(request));
         this.deadline = startNanos() + forwarding.overallTimeoutNanos();
     }
 

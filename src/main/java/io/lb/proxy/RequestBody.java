@@ -24,7 +24,7 @@ final class RequestBody {
     private final HttpServerRequest source;
     private final long replayLimit;
     /** What was received so far, for a replay; null once past the limit. Its array is made on the first chunk. */
-    private List<Buffer> kept = new ArrayList<>();
+    private List<Buffer> kept;
     private long bytesReceived;
     /** Bytes past the replay limit held because no backend request was there to take them yet. */
     private boolean heldPastLimit;
@@ -45,17 +45,23 @@ final class RequestBody {
 
     /**
      * {@code bodiless}: the request announced no body and was not paused; it counts as ended from the start, and
-     * its end, which Vert.x delivers right after the head, changes nothing.
+     * nothing listens to the request (its end, which Vert.x delivers right after the head, would change nothing).
      */
     RequestBody(HttpServerRequest source, boolean bodiless, long replayLimit, TimerWheel timers, long idleMillis) {
         this.source = source;
         this.replayLimit = replayLimit;
         this.timers = timers;
         this.idleMillis = idleMillis;
+        if (bodiless) {
+            kept = List.of();
+            ended = true;
+            return;
+        }
+        kept = new ArrayList<>();
         source.handler(this::onChunk);
         source.endHandler(ignored -> onEnd());
         source.exceptionHandler(this::onClientFailure);
-        ended = bodiless || source.isEnded();
+        ended = source.isEnded();
     }
 
     /** Called when the client's upload breaks (connection closed or reset mid-body). */
