@@ -10,8 +10,9 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
  * Stays at the end of a new connection's pipeline until Vert.x has told which protocol the client speaks, then
  * puts the connection's {@link HeadWatch} behind the HTTP/1.x codec (before the codec has decoded a byte, and with
  * its writes made direct, {@link Http1Writes}), or stops it for HTTP/2 (whose flushes it consolidates,
- * {@link Http2Flushes}). Vert.x sets its codec up while the first bytes pass (h2c detection, TLS handshake), appending
- * handlers: staying last keeps this one ahead of whatever it appends.
+ * {@link Http2Flushes}, and whose response headers it keeps out of HPACK's dynamic table,
+ * {@link Http2ResponseHeaders}). Vert.x sets its codec up while the first bytes pass (h2c detection, TLS
+ * handshake), appending handlers: staying last keeps this one ahead of whatever it appends.
  */
 final class HeadWatchPlacer extends ChannelInboundHandlerAdapter {
 
@@ -35,6 +36,7 @@ final class HeadWatchPlacer extends ChannelInboundHandlerAdapter {
         } else if (pipeline.context(Http2ConnectionHandler.class) != null) {
             watch.stop();
             Http2Flushes.consolidate(pipeline);
+            Http2ResponseHeaders.withoutDynamicTable(pipeline);
             pipeline.remove(this);
             ctx.fireChannelRead(msg);
         } else if (pipeline.last() != this) {
