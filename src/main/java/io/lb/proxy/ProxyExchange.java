@@ -38,9 +38,9 @@ final class ProxyExchange extends ExchangeRecord implements Attempt.Listener, Re
     private final TimerWheel timers;
     private final long deadline;
     private final List<Backend> tried = new ArrayList<>(2);
+    /** The latest try: once a head is relayed, the one whose response it is. */
     private Attempt current;
-    /** The try whose response is being relayed, and the status of its head. */
-    private Attempt relaying;
+    /** The status of the head being relayed. */
     private int relayedStatus;
     private AttemptFailure lastFailure;
     private boolean holdsRetryToken;
@@ -237,14 +237,13 @@ final class ProxyExchange extends ExchangeRecord implements Attempt.Listener, Re
             response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE); // answered before the whole body: see end
         }
         upstream.stick(request, stickyToken, attempt.backend());
-        relaying = attempt;
         relayedStatus = headStatus;
         ResponseRelay.relay(timers, backendResponse, response, method, forwarding.idleTimeoutMillis(), now, this);
     }
 
     @Override
     public void relayEnded(Throwable failure) {
-        Attempt attempt = relaying;
+        Attempt attempt = current;
         int headStatus = relayedStatus;
         body.forgetReplay();
         // Recorded before the lease is released: the release may take a retired backend out of the pool and its

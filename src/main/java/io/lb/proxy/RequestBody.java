@@ -194,9 +194,6 @@ final class RequestBody {
     }
 
     private void onEnd() {
-        if (ended) {
-            return;
-        }
         stopWatching();
         ended = true;
         if (target != null) {
