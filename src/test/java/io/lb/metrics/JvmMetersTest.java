@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,12 +30,11 @@ class JvmMetersTest {
     void memoryThreadsAndClassesAreScraped() {
         String scrape = Metrics.scrape(management);
 
-        assertTrue(scrape.contains("jvm_memory_used_bytes{area=\"heap\""), scrape);
-        assertTrue(scrape.contains("jvm_threads_live_threads "), scrape);
-        assertTrue(scrape.contains("jvm_classes_loaded_classes "), scrape);
-        assertTrue(scrape.contains("jvm_info{"), scrape);
-        assertTrue(scrape.contains("jvm_gc_max_data_size_bytes "), scrape);
-        assertTrue(scrape.contains("jvm_gc_live_data_size_bytes "), scrape);
+        for (String series : List.of("jvm_memory_used_bytes{area=\"heap\"", "jvm_threads_live_threads ",
+                "jvm_classes_loaded_classes ", "jvm_info{", "jvm_gc_max_data_size_bytes ",
+                "jvm_gc_live_data_size_bytes ")) {
+            assertTrue(scrape.contains(series), () -> series + " missing from\n" + scrape);
+        }
     }
 
     @Test
@@ -55,9 +55,9 @@ class JvmMetersTest {
     void noMeterNeedsANotificationPerCollection() {
         String scrape = Metrics.scrape(management);
 
-        assertFalse(scrape.contains("jvm_gc_pause_seconds"), scrape);
-        assertFalse(scrape.contains("jvm_gc_memory_allocated_bytes_total"), scrape);
-        assertFalse(scrape.contains("jvm_gc_overhead"), scrape);
+        for (String series : List.of("jvm_gc_pause_seconds", "jvm_gc_memory_allocated_bytes_total", "jvm_gc_overhead")) {
+            assertFalse(scrape.contains(series), () -> series + " in\n" + scrape);
+        }
     }
 
     @Test
