@@ -65,7 +65,6 @@ public class JvmMeters implements MeterBinder {
         }
     }
 
-    /** The heap's old generation, by the names HotSpot's collectors give it. */
     private static void bindOldGeneration(MeterRegistry registry) {
         MemoryPoolMXBean old = oldGeneration(ManagementFactory.getMemoryPoolMXBeans());
         if (old == null) {
@@ -81,6 +80,7 @@ public class JvmMeters implements MeterBinder {
                 .register(registry);
     }
 
+    /** The heap's old generation, by the names HotSpot's collectors give it; null for a single-pool heap. */
     static MemoryPoolMXBean oldGeneration(List<MemoryPoolMXBean> pools) {
         for (MemoryPoolMXBean pool : pools) {
             if (pool.getType() == MemoryType.HEAP && isOldGeneration(pool.getName())) {
