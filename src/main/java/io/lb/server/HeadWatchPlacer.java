@@ -11,8 +11,9 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
  * puts the connection's {@link HeadWatch} behind the HTTP/1.x codec (before the codec has decoded a byte, and with
  * its writes made direct, {@link Http1Writes}), or stops it for HTTP/2 (whose flushes it consolidates,
  * {@link Http2Flushes}, and whose response headers it keeps out of HPACK's dynamic table,
- * {@link Http2ResponseHeaders}). Vert.x sets its codec up while the first bytes pass (h2c detection, TLS
- * handshake), appending handlers: staying last keeps this one ahead of whatever it appends.
+ * {@link Http2ResponseHeaders}); either way the connection's idle timeout becomes a cheaper one
+ * ({@link IdleConnectionClose}). Vert.x sets its codec up while the first bytes pass (h2c detection, TLS handshake),
+ * appending handlers: staying last keeps this one ahead of whatever it appends.
  */
 final class HeadWatchPlacer extends ChannelInboundHandlerAdapter {
 
@@ -29,14 +30,13 @@ final class HeadWatchPlacer extends ChannelInboundHandlerAdapter {
         // Removed before the bytes go on: what they set off may reshape the pipeline (an h2c upgrade removes every
         // HTTP/1.x handler), and a removed context still passes them on.
         if (encoder != null) {
-            Http1Writes.direct(pipeline);
+            ClientPipelines.http1(pipeline);
             watch.placeAfter(encoder.name(), true);
             pipeline.remove(this);
             ctx.fireChannelRead(msg);
         } else if (pipeline.context(Http2ConnectionHandler.class) != null) {
             watch.stop();
-            Http2Flushes.consolidate(pipeline);
-            Http2ResponseHeaders.withoutDynamicTable(pipeline);
+            ClientPipelines.http2(pipeline);
             pipeline.remove(this);
             ctx.fireChannelRead(msg);
         } else if (pipeline.last() != this) {

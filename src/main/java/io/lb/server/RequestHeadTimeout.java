@@ -21,6 +21,7 @@ record RequestHeadTimeout(Vertx vertx, long millis, Rejections rejections) {
         ChannelPipeline pipeline = channel.pipeline();
         ChannelHandlerContext encoder = pipeline.context(HttpResponseEncoder.class);
         if (encoder != null) {
+            ClientPipelines.http1(pipeline);
             watch.placeAfter(encoder.name(), false);
         } else {
             pipeline.addLast(new HeadWatchPlacer(watch));

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -24,6 +26,10 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 
 /** Idle and slow clients are closed by the idle timeout, and a connection cap bounds what they can hold. */
 @QuarkusTest
@@ -59,6 +65,54 @@ class SlowClientsTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis < 5_000, "closed after " + millis + " ms");
             assertTrue(!answer.contains("200"), answer);
+        }
+    }
+
+    @Test
+    void aKeptAliveConnectionLeftIdleIsClosedAfterTheIdleTimeoutAndNotBefore() throws Exception {
+        try (TestBackend backend = TestBackend.start("idle"); RawHttp raw = RawHttp.connect(proxy)) {
+            Pools.use(pool, backend);
+            assertTrue(raw.send("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n").readResponse().startsWith("HTTP/1.1 200"));
+            long answered = System.nanoTime();
+            assertEquals("", raw.readUntilClosed());
+            long millis = (System.nanoTime() - answered) / 1_000_000;
+            assertTrue(millis >= 950 && millis < 2_500, "closed " + millis + " ms after its last response");
+        }
+    }
+
+    @Test
+    void aConnectionInUseOutlivesTheIdleTimeout() throws Exception {
+        try (TestBackend backend = TestBackend.start("busy"); RawHttp raw = RawHttp.connect(proxy)) {
+            Pools.use(pool, backend);
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < Duration.ofMillis(3_000).toNanos()) {
+                String answer = raw.send("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n").readResponse();
+                assertTrue(answer.startsWith("HTTP/1.1 200"), "after " + (System.nanoTime() - start) / 1_000_000
+                        + " ms of requests 300 ms apart: " + answer);
+                Thread.sleep(300);
+            }
+        }
+    }
+
+    @Test
+    void anHttp2ConnectionLeftIdleIsClosedAfterTheIdleTimeoutAndNotBefore() throws Exception {
+        try (TestBackend backend = TestBackend.start("idle-h2")) {
+            Pools.use(pool, backend);
+            HttpClient h2 = TestBackend.vertx().createHttpClient(new HttpClientOptions()
+                    .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+            try {
+                CompletableFuture<Long> closed = new CompletableFuture<>();
+                h2.connectionHandler(connection -> connection.closeHandler(v -> closed.complete(System.nanoTime())));
+                int status = h2.request(HttpMethod.GET, proxy.getPort(), proxy.getHost(), "/ok")
+                        .compose(request -> request.send().compose(response -> response.body().map(response.statusCode())))
+                        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                assertEquals(200, status);
+                long answered = System.nanoTime();
+                long millis = (closed.get(10, TimeUnit.SECONDS) - answered) / 1_000_000;
+                assertTrue(millis >= 950 && millis < 2_500, "closed " + millis + " ms after its last response");
+            } finally {
+                h2.close();
+            }
         }
     }
 
