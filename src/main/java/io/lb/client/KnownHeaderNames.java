@@ -11,14 +11,14 @@ import io.netty.util.AsciiString;
  * these instead of a new name (and its bytes) per header per response. A name is matched byte for byte, so that
  * the client sees each name as the backend spelled it.
  */
-final class KnownHeaderNames {
+public final class KnownHeaderNames {
 
     private static final String[] CANONICAL = { "Date", "Server", "Content-Type", "Content-Length", "Connection",
             "Keep-Alive", "Transfer-Encoding", "Cache-Control", "ETag", "Last-Modified", "Accept-Ranges", "Vary",
             "Expires", "Location", "Set-Cookie", "Content-Encoding", "Age", "Pragma", "X-Request-Id",
             "Strict-Transport-Security", "X-Content-Type-Options", "Access-Control-Allow-Origin" };
     private static final int LONGEST = 32;
-    /** By length: the few names of each length, canonical and lower case. */
+    /** By length: the few names of each length, each canonical one followed by its lower-case twin. */
     private static final AsciiString[][] BY_LENGTH = byLength();
 
     private KnownHeaderNames() {
@@ -35,6 +35,23 @@ final class KnownHeaderNames {
             }
         }
         return null;
+    }
+
+    /**
+     * The lower-case twin of a name this class handed out, or {@code name} itself. For an HTTP/2 message, whose
+     * header map lower-cases (and so copies) every name put in it that is not a lower-case AsciiString already.
+     */
+    public static CharSequence inLowerCase(CharSequence name) {
+        int length = name.length();
+        if (length < LONGEST && name instanceof AsciiString) {
+            AsciiString[] candidates = BY_LENGTH[length];
+            for (int i = 0; i < candidates.length; i += 2) {
+                if (candidates[i] == name) {
+                    return candidates[i + 1];
+                }
+            }
+        }
+        return name;
     }
 
     private static boolean sameBytes(AsciiString name, byte[] bytes, int start, int length) {

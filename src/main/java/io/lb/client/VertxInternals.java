@@ -14,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.impl.VertxByteBufAllocator;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.http.impl.headers.Http2HeadersAdaptor;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.spi.transport.Transport;
@@ -68,6 +69,15 @@ public final class VertxInternals {
     /** Netty headers seen as a {@code MultiMap} without copying: public API only offers the copy of addAll. */
     static MultiMap wrap(HttpHeaders headers) {
         return new HeadersAdaptor(headers);
+    }
+
+    /**
+     * Whether {@code headers} are an HTTP/2 message's, which Vert.x stores under lower-case names: a name put in
+     * them is copied in lower case unless it is a lower-case {@code AsciiString} already. Public API has only the
+     * request's version, and nothing for a response's headers.
+     */
+    public static boolean lowersNames(MultiMap headers) {
+        return headers instanceof Http2HeadersAdaptor;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.lb.proxy;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
@@ -17,6 +19,10 @@ final class ForwardedHeaders {
     static final String FOR = "X-Forwarded-For";
     static final String PROTO = "X-Forwarded-Proto";
     static final String HOST = "X-Forwarded-Host";
+    // looked up in lower case: any case matches on HTTP/1.x, and an HTTP/2 request's map would lower-case a copy
+    private static final AsciiString FOR_NAME = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString PROTO_NAME = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString HOST_NAME = AsciiString.cached("x-forwarded-host");
 
     private final TrustedProxies trusted;
 
@@ -30,13 +36,13 @@ final class ForwardedHeaders {
         HttpConnection connection = request.connection();
         SocketAddress peer = connection.remoteAddress();
         String client = clientAddress(peer);
-        String previous = joined(request.headers(), FOR);
+        String previous = joined(request.headers(), FOR_NAME);
         outgoing.set(FOR, previous == null ? client : previous + ", " + client);
         boolean fromTrustedProxy = trusted.trusts(peer);
-        if (!(fromTrustedProxy && request.headers().contains(PROTO))) {
+        if (!(fromTrustedProxy && request.headers().contains(PROTO_NAME))) {
             outgoing.set(PROTO, connection.isSsl() ? "https" : "http");
         }
-        if (!(fromTrustedProxy && request.headers().contains(HOST))) {
+        if (!(fromTrustedProxy && request.headers().contains(HOST_NAME))) {
             String host = hostAsSent(request, authority);
             if (host != null) {
                 outgoing.set(HOST, host);
@@ -47,7 +53,7 @@ final class ForwardedHeaders {
     }
 
     private static String hostAsSent(HttpServerRequest request, HostAndPort authority) {
-        String header = request.headers().get("Host");
+        String header = request.headers().get(HttpHeaders.HOST);
         if (header != null && request.uri().startsWith("/")) {
             return header;
         }
@@ -57,7 +63,7 @@ final class ForwardedHeaders {
         return authority.port() < 0 ? authority.host() : authority.host() + ":" + authority.port();
     }
 
-    private static String joined(MultiMap headers, String name) {
+    private static String joined(MultiMap headers, CharSequence name) {
         if (!headers.contains(name)) {
             return null; // the usual case: no list is allocated
         }
@@ -75,7 +81,7 @@ final class ForwardedHeaders {
         if (!trusted.trusts(peer)) {
             return client;
         }
-        String forwarded = joined(request.headers(), FOR);
+        String forwarded = joined(request.headers(), FOR_NAME);
         if (forwarded == null) {
             return client;
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.netty.util.AsciiString;
+import io.lb.client.KnownHeaderNames;
 import io.lb.client.VertxInternals;
 import io.vertx.core.MultiMap;
 
@@ -39,6 +40,7 @@ final class HopByHopHeaders {
 
     private static void copy(MultiMap from, MultiMap to, boolean request, boolean teTrailers) {
         List<String> namedByConnection = namedByConnection(from);
+        boolean lowerCase = VertxInternals.lowersNames(to);
         for (var headers = entries(from); headers.hasNext();) {
             Map.Entry<? extends CharSequence, ? extends CharSequence> header = headers.next();
             CharSequence name = header.getKey();
@@ -47,7 +49,7 @@ final class HopByHopHeaders {
                     to.add(name, "trailers");
                 }
             } else if (!(request && isAnsweredByTheBalancer(name)) && !named(namedByConnection, name)) {
-                to.add(name, header.getValue());
+                to.add(lowerCase ? KnownHeaderNames.inLowerCase(name) : name, header.getValue());
             }
         }
     }

@@ -1,8 +1,10 @@
 package io.lb.proxy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.lb.client.VertxInternals;
 import io.lb.config.InvalidConfigException;
 import io.lb.config.LbConfig;
 import io.vertx.core.MultiMap;
@@ -20,7 +22,10 @@ final class RequestIds {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final boolean enabled;
+    /** As configured, for HTTP/1.x messages. */
     private final CharSequence header;
+    /** For look-ups (any case matches on HTTP/1.x) and HTTP/2 messages, which Vert.x would lower-case by copying. */
+    private final CharSequence lowerCaseHeader;
 
     RequestIds(LbConfig.RequestId config) {
         String name = config.header().strip();
@@ -30,6 +35,7 @@ final class RequestIds {
         }
         this.enabled = config.enabled();
         this.header = HttpHeaders.createOptimized(name);
+        this.lowerCaseHeader = HttpHeaders.createOptimized(name.toLowerCase(Locale.ROOT));
     }
 
     /** The request's id, or null when ids are off. */
@@ -37,14 +43,14 @@ final class RequestIds {
         if (!enabled) {
             return null;
         }
-        String sent = request.headers().get(header);
+        String sent = request.headers().get(lowerCaseHeader);
         return sent != null && isSane(sent) ? sent : generate();
     }
 
     /** Writes {@code id} (when there is one) into {@code headers}, replacing any other value. */
     void write(String id, MultiMap headers) {
         if (id != null) {
-            headers.set(header, id);
+            headers.set(VertxInternals.lowersNames(headers) ? lowerCaseHeader : header, id);
         }
     }
 

@@ -37,6 +37,19 @@ class KnownHeaderNamesTest {
         assertEquals("Date", KnownHeaderNames.lookUp(shifted, 2, 4).toString());
     }
 
+    @Test
+    void aKnownNameHasALowerCaseTwinForHttp2AndAnyOtherNameIsItsOwn() {
+        AsciiString canonical = lookUp("Content-Type");
+        CharSequence lower = KnownHeaderNames.inLowerCase(canonical);
+        assertEquals("content-type", lower.toString());
+        assertSame(lookUp("content-type"), lower, "the one shared lower-case instance");
+        assertSame(lower, KnownHeaderNames.inLowerCase(lower));
+        AsciiString unknown = AsciiString.of("X-Custom");
+        assertSame(unknown, KnownHeaderNames.inLowerCase(unknown), "Vert.x lower-cases it, as before");
+        AsciiString sameTextOtherInstance = AsciiString.of("Content-Type");
+        assertSame(sameTextOtherInstance, KnownHeaderNames.inLowerCase(sameTextOtherInstance));
+    }
+
     private static AsciiString lookUp(String name) {
         byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
         return KnownHeaderNames.lookUp(bytes, 0, bytes.length);

@@ -24,6 +24,13 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * What {@link VertxInternals} relies on, checked against the Vert.x on the class path: if an upgrade changes one of
@@ -66,6 +73,33 @@ class VertxInternalsTest {
             order.complete(seen);
         });
         assertEquals(List.of("message on its context", "after emit"), order.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void theHeadersOfAnHttp2ExchangeAndOnlyThoseLowerTheirNames() throws Exception {
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(request -> request.response().end(VertxInternals.lowersNames(request.headers()) + " "
+                        + VertxInternals.lowersNames(request.response().headers())));
+        server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+        HttpClient http1 = vertx.createHttpClient();
+        try {
+            assertEquals("true true", body(h2, server.actualPort()));
+            assertEquals("false false", body(http1, server.actualPort()));
+            assertFalse(VertxInternals.lowersNames(MultiMap.caseInsensitiveMultiMap()));
+        } finally {
+            h2.close();
+            http1.close();
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String body(HttpClient client, int port) throws Exception {
+        return client.request(HttpMethod.GET, port, "127.0.0.1", "/")
+                .compose(request -> request.send().compose(HttpClientResponse::body))
+                .map(Object::toString)
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @Test
