@@ -123,6 +123,8 @@ public final class BackendPool {
             LOG.warnf("pool %s in PANIC: %d of %d backends accept traffic (panic-threshold %d%%): ejected backends,"
                     + " and DOWN ones whose latest probe passed, take traffic too", name(), accepting, counted,
                     panicThreshold);
+        } else if (counted == 0) {
+            LOG.infof("pool %s out of panic: no backends left to count (all removed or draining)", name());
         } else {
             LOG.infof("pool %s out of panic: %d of %d backends accept traffic", name(), accepting, counted);
         }

@@ -81,8 +81,10 @@ public class Proxy {
 
     /** Entry point of every request on the traffic port. */
     public void handle(HttpServerRequest request) {
-        boolean bodiless = endsWithItsHead(request);
-        if (!bodiless && request.version() != HttpVersion.HTTP_2) {
+        boolean http2 = request.version() == HttpVersion.HTTP_2;
+        // an HTTP/2 stream's end may come in a later frame, however it starts
+        boolean bodiless = !http2 && endsWithItsHead(request);
+        if (!bodiless && !http2) {
             // the body waits until a backend request is there to take it (an HTTP/2 body holds itself back then)
             request.pause();
         }
@@ -199,11 +201,10 @@ public class Proxy {
 
     /**
      * An HTTP/1.x request that announces no body (and asks for no upgrade): its end follows in the read that brought
-     * its head, so there is nothing to hold back. An HTTP/2 stream's end may come in a later frame.
+     * its head, so there is nothing to hold back.
      */
     private static boolean endsWithItsHead(HttpServerRequest request) {
-        return request.version() != HttpVersion.HTTP_2 && !announcesBody(request)
-                && !request.headers().contains(HttpHeaders.UPGRADE);
+        return !announcesBody(request) && !request.headers().contains(HttpHeaders.UPGRADE);
     }
 
     private static boolean announcesBody(HttpServerRequest request) {
