@@ -25,7 +25,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 final class IdleConnectionClose extends ChannelDuplexHandler implements Runnable {
 
     private static final String VERTX_IDLE = "idle";
-    static final int CHECKS = 4;
+    private static final int CHECKS = 4;
 
     private final long checkNanos;
     private ChannelHandlerContext ctx;
