@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +28,7 @@ import io.lb.config.LbConfig;
 import io.lb.config.PoolSettings;
 import io.lb.config.ProbeType;
 import io.lb.config.StatusRanges;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -45,10 +44,12 @@ import io.vertx.core.http.HttpClientOptions;
  * ones bring it back; a good probe also ends an outlier ejection (Envoy's successful_active_health_check_uneject_host).
  * Each state change is logged once, with the reason.
  * <p>
- * A tick once a second starts the probes that are due; each waits a random delay of up to {@code lb.health.jitter}
- * of its period (so that replicas do not probe in lockstep), and probes run in parallel. The tick only starts them
- * and returns a {@link CompletionStage} that completes when they are over: nothing blocks the scheduler thread or
- * an event loop, and {@link Scheduled.ConcurrentExecution#SKIP} skips a tick while the previous probes still run.
+ * A Vert.x periodic timer ticks every {@value #TICK_MILLIS} ms and starts the probes that are due; each waits a random
+ * delay of up to {@code lb.health.jitter} of its period (so that replicas do not probe in lockstep), and probes run in
+ * parallel, never two at once on one backend. The tick only starts them: nothing blocks its event loop. Not the
+ * Quarkus scheduler: it looks at its triggers once a second, so a check that lands just before a second's boundary
+ * skips that second, and a 1 s or 2 s down-interval would now and then stretch by a whole second, long enough for a
+ * backend that came back to miss a rolling restart.
  * <p>
  * Why Vert.x clients ({@link ProbeClients}) rather than quarkus-rest-client or grpc-java: a REST client is bound
  * to a base URL chosen at build or creation time, while the probe targets are a set of {@code host:port} that
@@ -62,8 +63,9 @@ public class ActiveHealthCheck {
 
     private static final Logger LOG = Logger.getLogger(ActiveHealthCheck.class);
     static final String USER_AGENT = "quarkus-lb-health-check";
-    /** A tick that comes a little early still starts a probe due by the next one: periods do not stretch a second. */
-    private static final long TICK_TOLERANCE_NANOS = 500_000_000L;
+    static final long TICK_MILLIS = 100;
+    /** A tick that comes a little early still starts a probe due by the next one: periods keep to half a tick. */
+    private static final long TICK_TOLERANCE_NANOS = TICK_MILLIS * 1_000_000L / 2;
 
     private final Vertx vertx;
     private final PoolRegistry pools;
@@ -71,6 +73,7 @@ public class ActiveHealthCheck {
     private final ProbeClients clients;
     private final Map<String, Policy> policies = new HashMap<>();
     private final Map<Backend, Tracker> trackers = new ConcurrentHashMap<>();
+    private long tickTimer = -1;
 
     /** One pool's probe settings, resolved once. */
     private record Policy(Probe probe, long timeoutMillis, long intervalNanos, long downIntervalNanos,
@@ -98,9 +101,10 @@ public class ActiveHealthCheck {
             Probe probe = probe(pool.settings(), trafficOnHttp2, timeoutMillis);
             policies.put(pool.name(), new Policy(probe, timeoutMillis, health.interval().toNanos(),
                     health.downInterval().toNanos(), health.jitter(), health.fall(), health.rise()));
-            if (Math.min(health.interval().toMillis(), health.downInterval().toMillis()) < 1_000) {
-                LOG.infof("pool %s: health interval %s, down-interval %s: probes start on a tick once a second, so"
-                        + " periods below 1s behave as 1s", pool.name(), health.interval(), health.downInterval());
+            if (Math.min(health.interval().toMillis(), health.downInterval().toMillis()) < TICK_MILLIS) {
+                LOG.infof("pool %s: health interval %s, down-interval %s: probes start on a tick every %d ms, so"
+                        + " shorter periods behave as %d ms", pool.name(), health.interval(), health.downInterval(),
+                        TICK_MILLIS, TICK_MILLIS);
             }
         }
     }
@@ -122,8 +126,13 @@ public class ActiveHealthCheck {
         };
     }
 
+    void start(@Observes StartupEvent event) {
+        tickTimer = vertx.setPeriodic(TICK_MILLIS, id -> probeDueBackends());
+    }
+
     @PreDestroy
     void close() {
+        vertx.cancelTimer(tickTimer);
         clients.close();
     }
 
@@ -134,10 +143,8 @@ public class ActiveHealthCheck {
     }
 
     /** Starts every probe that is due: UP backends once an interval, the others once a down-interval. */
-    @Scheduled(identity = "lb-health-check", every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    CompletionStage<Void> probeDueBackends() {
+    private void probeDueBackends() {
         long now = System.nanoTime();
-        List<Future<Void>> probes = new ArrayList<>();
         for (BackendPool pool : pools.all()) {
             Policy policy = policies.get(pool.name());
             for (Backend backend : pool.snapshot()) {
@@ -146,11 +153,10 @@ public class ActiveHealthCheck {
                 long period = fast ? policy.downIntervalNanos() : policy.intervalNanos();
                 if (now - tracker.lastDueNanos >= period - TICK_TOLERANCE_NANOS) {
                     tracker.lastDueNanos = now;
-                    probes.add(probe(backend, policy, (long) (period / 1_000_000 * policy.jitter())));
+                    probe(backend, policy, (long) (period / 1_000_000 * policy.jitter()));
                 }
             }
         }
-        return Future.join(probes).<Void>mapEmpty().toCompletionStage();
     }
 
     /** Probes every backend at once, without jitter; completes when all probes are over. */
@@ -187,7 +193,7 @@ public class ActiveHealthCheck {
         return done.future();
     }
 
-    /** A probe that cannot fail: the round must always complete, or SKIP would skip every later tick. */
+    /** A probe that cannot fail: its backend's in-flight flag must always clear, or it would never be probed again. */
     private Future<CheckResult> sendSafely(Backend backend, Policy policy) {
         try {
             return send(backend, policy);

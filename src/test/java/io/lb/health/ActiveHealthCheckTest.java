@@ -1,10 +1,13 @@
 package io.lb.health;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -93,6 +96,27 @@ class ActiveHealthCheckTest extends HealthTestSupport {
             assertEquals("GET", probe.method());
             assertEquals("/healthz", probe.uri());
             assertEquals("close", probe.headers().get("Connection"));
+        }
+    }
+
+    /**
+     * A 1 s period means a probe every second, give or take the 10 % jitter: never a second skipped (the Quarkus
+     * scheduler skips one whenever its once-a-second look lands just before a second's boundary).
+     */
+    @Test
+    void probesComeOncePerPeriodWithoutSkippingOne() {
+        List<Long> arrivals = new CopyOnWriteArrayList<>();
+        TestBackend a = backend("a");
+        a.behave(probesAndTraffic(request -> {
+            arrivals.add(System.nanoTime());
+            request.response().end();
+        }, Behaviours.answerWithName("a")));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> arrivals.size() >= 7);
+
+        for (int i = 1; i < arrivals.size(); i++) {
+            long gapMillis = (arrivals.get(i) - arrivals.get(i - 1)) / 1_000_000;
+            assertTrue(gapMillis > 700 && gapMillis < 1_500, "probe " + i + " came " + gapMillis + " ms after the one"
+                    + " before: " + arrivals);
         }
     }
 

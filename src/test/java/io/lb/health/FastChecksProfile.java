@@ -4,10 +4,7 @@ import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
-/**
- * Health checks on a test time scale. The Quarkus scheduler fires at most once a second, so 1s is the
- * shortest period that means what it says.
- */
+/** Health checks on a test time scale: probes every second, two in a row to change a backend's state. */
 public class FastChecksProfile implements QuarkusTestProfile {
 
     @Override
