@@ -5,18 +5,24 @@ import java.util.Map;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.impl.VertxByteBufAllocator;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.http.impl.headers.Http2HeadersAdaptor;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.spi.transport.Transport;
 
 /**
@@ -87,6 +93,24 @@ public final class VertxInternals {
     public static Iterator<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> entries(
             MultiMap headers) {
         return headers instanceof HeadersMultiMap decoded ? decoded.iteratorCharSequence() : headers.iterator();
+    }
+
+    /**
+     * Whether an HTTP/2 request's HEADERS frame ended its stream (a request without a body), as seen from its request
+     * handler. Vert.x calls that handler before it delivers the stream's end, and public API has no way to tell
+     * until then; Netty's stream is half-closed by the frame already. False when it cannot be told.
+     */
+    public static boolean http2StreamEndedWithHeaders(HttpServerRequest request) {
+        HttpConnection connection = request.connection();
+        if (!(connection instanceof ConnectionBase base)) {
+            return false;
+        }
+        ChannelHandler handler = base.channelHandlerContext().handler();
+        if (!(handler instanceof Http2ConnectionHandler http2)) {
+            return false;
+        }
+        Http2Stream stream = http2.connection().stream(request.streamId());
+        return stream != null && stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE;
     }
 
     /** A heap buffer from the unpooled, leak-detection-free allocator that backs Vert.x' own {@code Buffer}s. */

@@ -19,6 +19,9 @@ import io.vertx.core.MultiMap;
  */
 final class HopByHopHeaders {
 
+    /** Looked up as an {@code AsciiString}, whose hash is computed once, not on every look-up. */
+    private static final AsciiString CONNECTION = AsciiString.cached("connection");
+
     private HopByHopHeaders() {
     }
 
@@ -120,7 +123,7 @@ final class HopByHopHeaders {
      * values are read from the stored entries: {@code getAll} would build a list of them first.
      */
     private static List<String> namedByConnection(MultiMap headers) {
-        if (!headers.contains("connection")) {
+        if (!headers.contains(CONNECTION)) {
             return List.of();
         }
         List<String> names = null;

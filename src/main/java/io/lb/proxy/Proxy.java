@@ -19,6 +19,7 @@ import io.lb.balancer.BackendPool;
 import io.lb.balancer.PoolRegistry;
 import io.lb.client.BackendClient;
 import io.lb.client.BackendClientProducer;
+import io.lb.client.VertxInternals;
 import io.lb.config.LbConfig;
 import io.lb.health.PassiveHealth;
 import io.lb.routing.Route;
@@ -82,8 +83,7 @@ public class Proxy {
     /** Entry point of every request on the traffic port. */
     public void handle(HttpServerRequest request) {
         boolean http2 = request.version() == HttpVersion.HTTP_2;
-        // an HTTP/2 stream's end may come in a later frame, however it starts
-        boolean bodiless = !http2 && endsWithItsHead(request);
+        boolean bodiless = http2 ? VertxInternals.http2StreamEndedWithHeaders(request) : endsWithItsHead(request);
         if (!bodiless && !http2) {
             // the body waits until a backend request is there to take it (an HTTP/2 body holds itself back then)
             request.pause();

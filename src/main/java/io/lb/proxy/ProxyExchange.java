@@ -84,9 +84,10 @@ final class ProxyExchange extends ExchangeRecord implements Attempt.Listener, Re
             response.writeContinue();
         }
         if (chunkedUpload && request.version() == HttpVersion.HTTP_2) {
-            // An HTTP/2 stream's end (END_STREAM, often on the HEADERS frame itself) is delivered after this
-            // handler: look one event-loop turn ahead, so that a GET is not sent to an HTTP/1.1 backend as a
-            // chunked upload. Data that arrives meanwhile is held (the body pauses itself without a target).
+            // The HEADERS frame did not end the stream, but its end may follow in the same read (an empty DATA
+            // frame, as some clients send for a GET): look one event-loop turn ahead, so that such a request is not
+            // sent to an HTTP/1.1 backend as a chunked upload. Data that arrives meanwhile is held (the body pauses
+            // itself without a target).
             Vertx.currentContext().runOnContext(ignored -> firstTryOfHttp2Stream());
             return;
         }

@@ -44,8 +44,9 @@ final class RequestBody {
     private Timeout idleCheck;
 
     /**
-     * {@code bodiless}: the request announced no body and was not paused; it counts as ended from the start, and
-     * nothing listens to the request (its end, which Vert.x delivers right after the head, would change nothing).
+     * {@code bodiless}: the request announced no body and was not paused (on HTTP/2: its HEADERS frame ended its
+     * stream); it counts as ended from the start, and nothing listens to the request (its end, which Vert.x delivers
+     * right after the head, would change nothing).
      */
     RequestBody(HttpServerRequest source, boolean bodiless, long replayLimit, TimerWheel timers, long idleMillis) {
         this.source = source;

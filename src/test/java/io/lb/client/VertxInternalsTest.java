@@ -95,6 +95,32 @@ class VertxInternalsTest {
         }
     }
 
+    @Test
+    void anHttp2StreamEndedByItsHeadersIsToldFromItsRequestHandler() throws Exception {
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(request -> {
+                    boolean ended = VertxInternals.http2StreamEndedWithHeaders(request);
+                    request.body().onSuccess(body -> request.response().end(ended + " " + body.length()));
+                });
+        server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+        HttpClient http1 = vertx.createHttpClient();
+        try {
+            assertEquals("true 0", body(h2, server.actualPort()));
+            String posted = h2.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/")
+                    .compose(request -> request.send("four").compose(HttpClientResponse::body))
+                    .map(Object::toString)
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals("false 4", posted);
+            assertEquals("false 0", body(http1, server.actualPort()), "no HTTP/2 stream: cannot be told");
+        } finally {
+            h2.close();
+            http1.close();
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static String body(HttpClient client, int port) throws Exception {
         return client.request(HttpMethod.GET, port, "127.0.0.1", "/")
                 .compose(request -> request.send().compose(HttpClientResponse::body))
