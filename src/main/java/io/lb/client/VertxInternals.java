@@ -34,6 +34,8 @@ import io.vertx.core.spi.transport.Transport;
  */
 public final class VertxInternals {
 
+    private static final int UPGRADED_STREAM = 1;
+
     private VertxInternals() {
     }
 
@@ -98,9 +100,14 @@ public final class VertxInternals {
     /**
      * Whether an HTTP/2 request's HEADERS frame ended its stream (a request without a body), as seen from its request
      * handler. Vert.x calls that handler before it delivers the stream's end, and public API has no way to tell
-     * until then; Netty's stream is half-closed by the frame already. False when it cannot be told.
+     * until then; Netty's stream is half-closed by the frame already. False when it cannot be told, and always for
+     * stream 1: after an h2c upgrade (RFC 7540 §3.2) that stream is the HTTP/1.1 request that asked for it, which
+     * Netty opens half-closed whether or not a body follows.
      */
     public static boolean http2StreamEndedWithHeaders(HttpServerRequest request) {
+        if (request.streamId() == UPGRADED_STREAM) {
+            return false;
+        }
         HttpConnection connection = request.connection();
         if (!(connection instanceof ConnectionBase base)) {
             return false;

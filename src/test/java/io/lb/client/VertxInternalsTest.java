@@ -107,6 +107,7 @@ class VertxInternalsTest {
                 .setHttp2ClearTextUpgrade(false));
         HttpClient http1 = vertx.createHttpClient();
         try {
+            assertEquals("false 0", body(h2, server.actualPort()), "stream 1: the one an h2c upgrade would make");
             assertEquals("true 0", body(h2, server.actualPort()));
             String posted = h2.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", "/")
                     .compose(request -> request.send("four").compose(HttpClientResponse::body))

@@ -135,6 +135,24 @@ class Http2ClientTest {
         assertEquals("chunked", seen.headers().get("Transfer-Encoding"));
     }
 
+    /**
+     * An HTTP/1.1 request that asks for an h2c upgrade becomes stream 1 of the new HTTP/2 connection, which Netty opens
+     * half-closed: its body must still reach the backend (the JDK's client asks for the upgrade with a POST too).
+     */
+    @Test
+    void theBodyOfARequestThatUpgradesToH2cReachesTheBackend() throws Exception {
+        backends.get(0).behave(Behaviours.echo());
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2).build()
+                .send(java.net.http.HttpRequest.newBuilder(proxy.resolve("/upgrade"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("sent before the upgrade"))
+                        .timeout(Duration.ofSeconds(10)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_2, response.version(), "the connection was upgraded");
+        assertEquals(200, response.statusCode());
+        assertEquals("sent before the upgrade", response.body());
+    }
+
     @Test
     void concurrentStreamsOnOneConnectionAreBalancedOneByOne() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
