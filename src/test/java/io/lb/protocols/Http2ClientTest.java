@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -142,12 +144,11 @@ class Http2ClientTest {
     @Test
     void theBodyOfARequestThatUpgradesToH2cReachesTheBackend() throws Exception {
         backends.get(0).behave(Behaviours.echo());
-        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+        HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_2).build()
-                .send(java.net.http.HttpRequest.newBuilder(proxy.resolve("/upgrade"))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("sent before the upgrade"))
-                        .timeout(Duration.ofSeconds(10)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                .send(HttpRequest.newBuilder(proxy.resolve("/upgrade"))
+                        .POST(HttpRequest.BodyPublishers.ofString("sent before the upgrade"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(java.net.http.HttpClient.Version.HTTP_2, response.version(), "the connection was upgraded");
         assertEquals(200, response.statusCode());
         assertEquals("sent before the upgrade", response.body());
